@@ -1,0 +1,45 @@
+# StockStream: the two commands are `make demo` and `make test`; everything
+# else is a building block they use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STACK := deploy/local/stack.sh
+
+.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest config-table clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: ## install npm packages (and build deps when needed), compile
+	@scripts/setup.sh
+
+build: setup ## compile all workspaces (tsc -b)
+
+demo: ## run the pipeline end to end on the local stack and print what arrived
+	@scripts/demo.sh
+
+test: ## all tests: unit + integration on the real local stack
+	@scripts/test.sh
+
+unit-test: setup ## unit tests only (no stack needed)
+	@node --test $$(find services/*/dist/test/unit -name '*.test.js' | sort)
+
+up: ## start Kafka, the schema registry and S3 natively on 127.0.0.1
+	@$(STACK) up
+
+down: ## stop what `make up` started
+	@$(STACK) down
+
+status: ## show the local stack
+	@$(STACK) status
+
+clean-stack: ## stop the stack and wipe its data and logs
+	@$(STACK) clean
+
+bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same broker, same run
+	@scripts/bench-ingest.sh
+
+config-table: setup ## print the configuration table of every service (for the README)
+	@node services/common/dist/src/print-config-table.js
+
+clean: ## remove build output
+	@npx tsc -b --clean || true

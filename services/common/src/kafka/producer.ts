@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { baseClientConfig, type KafkaConfig } from './client-config.js';
+import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
+
+export type DeliveryCallback = (err: LibrdKafkaError | null, offset: number | undefined, partition: number | undefined) => void;
+
+export interface ProducerOptions {
+  clientId: string;
+  /** Set for exactly-once (consume-transform-produce); implies idempotence. */
+  transactionalId?: string;
+  /** Extra librdkafka properties; these win over the defaults. */
+  overrides?: Record<string, string | number | boolean>;
+}
+
+/**
+ * An idempotent librdkafka producer with per-message delivery callbacks.
+ * Produce is fire-and-forget into librdkafka's queue (batching is what makes
+ * it fast); the callback tells when the broker acknowledged. A full local
+ * queue is back-pressure: produce() then waits for deliveries to drain it.
+ */
+export class KafkaProducer {
+  private inFlight = 0;
+
+  private constructor(readonly native: InstanceType<typeof Producer>, private readonly logger: Logger) {}
+
+  static async connect(cfg: KafkaConfig, logger: Logger, opts: ProducerOptions): Promise<KafkaProducer> {
+    const conf = {
+      ...baseClientConfig(cfg, opts.clientId),
+      'enable.idempotence': true,
+      acks: 'all',
+      'compression.codec': cfg.compression,
+      'linger.ms': cfg.lingerMs,
+      'batch.size': cfg.batchBytes,
+      'batch.num.messages': 100_000,
+      'queue.buffering.max.messages': 500_000,
+      'queue.buffering.max.kbytes': 512 * 1024,
+      'message.timeout.ms': 120_000,
+      dr_cb: true,
+      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': 60_000 } : {}),
+      ...opts.overrides,
+    };
+    const native = new Producer(conf as never);
+    const producer = new KafkaProducer(native, logger.child({ component: 'producer' }));
+    native.on('delivery-report', (err, report) => {
+      producer.inFlight--;
+      const cb = report.opaque as DeliveryCallback | undefined;
+      cb?.(err ?? null, report.offset, report.partition);
+    });
+    native.on('event.error', (err) => producer.logger.warn({ err: err.message, code: err.code }, 'kafka client error'));
+    await new Promise<void>((resolve, reject) => {
+      native.connect({ timeout: cfg.connectTimeoutMs }, (err) => (err ? reject(brokerUnreachable(cfg, err)) : resolve()));
+    });
+    native.setPollInterval(5);
+    return producer;
+  }
+
+  /** Messages handed to librdkafka and not yet acknowledged or failed. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Queues one message. Returns synchronously in the common case; only when
+   * librdkafka's queue is full does it return a promise that settles once
+   * there is room again, so callers can `await` it cheaply on every call.
+   */
+  produce(topic: string, key: Buffer | string | null, value: Buffer, onDelivery?: DeliveryCallback, partition?: number): void | Promise<void> {
+    try {
+      this.native.produce(topic, partition ?? null, value, key, Date.now(), onDelivery);
+      this.inFlight++;
+      return;
+    } catch (err) {
+      if ((err as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw err;
+      return this.retryWhenRoom(topic, key, value, onDelivery, partition);
+    }
+  }
+
+  private async retryWhenRoom(topic: string, key: Buffer | string | null, value: Buffer, onDelivery?: DeliveryCallback, partition?: number): Promise<void> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 2));
+      try {
+        this.native.produce(topic, partition ?? null, value, key, Date.now(), onDelivery);
+        this.inFlight++;
+        return;
+      } catch (err) {
+        if ((err as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw err;
+      }
+    }
+  }
+
+  /** Waits until every queued message is acknowledged or has failed. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.native.flush(timeoutMs, (err) => (err ? reject(err) : resolve())));
+    // Delivery reports are served by the poll loop; give it until they all arrived.
+    const until = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    if (this.inFlight > 0) throw new Error(`flush timed out with ${this.inFlight} messages unacknowledged`);
+  }
+
+  async disconnect(): Promise<void> {
+    await new Promise<void>((resolve) => this.native.disconnect(10_000, () => resolve()));
+  }
+}
+
+export class BrokerUnreachableError extends Error {
+  override name = 'BrokerUnreachableError';
+}
+
+export function brokerUnreachable(cfg: KafkaConfig, err: unknown): BrokerUnreachableError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new BrokerUnreachableError(
+    `Kafka broker unreachable at ${cfg.brokers.join(',')} within ${cfg.connectTimeoutMs} ms (KAFKA_BROKERS, KAFKA_CONNECT_TIMEOUT_MS): ${detail}`,
+  );
+}

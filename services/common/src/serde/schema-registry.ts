@@ -1,0 +1,96 @@
+import registryPkg from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
+import type { ConfigOf } from '../config/settings.js';
+import type { registrySettings } from '../config/common-settings.js';
+import { withRetry } from '../lifecycle/retry.js';
+
+const { SchemaRegistry, SchemaType, COMPATIBILITY } = registryPkg;
+
+export type RegistryConfig = ConfigOf<typeof registrySettings>;
+
+export class RegistryUnreachableError extends Error {
+  override name = 'RegistryUnreachableError';
+}
+
+export class UnknownSchemaIdError extends Error {
+  override name = 'UnknownSchemaIdError';
+  constructor(readonly schemaId: number, cause: unknown) {
+    super(`schema id ${schemaId} is not in the registry: ${(cause as Error)?.message ?? cause}`);
+  }
+}
+
+function httpStatus(err: unknown): number | undefined {
+  const e = err as { status?: number; response?: { status?: () => number } } | undefined;
+  return e?.status ?? e?.response?.status?.();
+}
+
+/** A 4xx means the registry answered and said no: retrying will not help. */
+function isTransient(err: unknown): boolean {
+  const status = httpStatus(err);
+  return status === undefined || status >= 500;
+}
+
+/**
+ * Subjects follow TopicNameStrategy (`<topic>-value`) with BACKWARD
+ * compatibility. Registering an unchanged schema returns its existing id, so
+ * every service can register at start without coordinating.
+ */
+export class SchemaRegistryClient {
+  private readonly client: InstanceType<typeof SchemaRegistry>;
+  private readonly types = new Map<number, Promise<avsc.Type>>();
+
+  constructor(private readonly cfg: RegistryConfig) {
+    this.client = new SchemaRegistry({
+      host: cfg.registryUrl,
+      ...(cfg.registryUsername ? { auth: { username: cfg.registryUsername, password: cfg.registryPassword ?? '' } } : {}),
+      retry: { retries: 0 },
+    });
+  }
+
+  private retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { timeoutMs: this.cfg.registryTimeoutMs, retryable: isTransient }).catch((err: unknown) => {
+      if (isTransient(err)) {
+        throw new RegistryUnreachableError(
+          `schema registry unreachable at ${this.cfg.registryUrl} for ${this.cfg.registryTimeoutMs} ms while ${what} (SCHEMA_REGISTRY_URL): ${(err as Error).message}`,
+        );
+      }
+      throw err;
+    });
+  }
+
+  /** Registers (or finds) the schema under `subject`; returns its global id. */
+  async register(subject: string, schema: Record<string, unknown>): Promise<number> {
+    const { id } = await this.retrying(`registering ${subject}`, () =>
+      this.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: COMPATIBILITY.BACKWARD }),
+    );
+    this.types.set(id, Promise.resolve(avsc.Type.forSchema(schema as avsc.Schema)));
+    return id;
+  }
+
+  /** The writer type of a schema id, fetched once and cached. */
+  writerType(id: number): Promise<avsc.Type> {
+    let t = this.types.get(id);
+    if (!t) {
+      t = this.retrying(`fetching schema id ${id}`, () => this.client.getSchema(id))
+        .then((schema) => avsc.Type.forSchema((schema as unknown as { schema?: avsc.Schema }).schema ?? (schema as unknown as avsc.Schema)))
+        .catch((err: unknown) => {
+          this.types.delete(id); // a transient failure must not poison the cache
+          if (!isTransient(err)) throw new UnknownSchemaIdError(id, err);
+          throw err;
+        });
+      this.types.set(id, t);
+    }
+    return t;
+  }
+
+  /** Raw REST call, for what the client library does not expose. */
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
+    if (this.cfg.registryUsername) {
+      headers.authorization = 'Basic ' + Buffer.from(`${this.cfg.registryUsername}:${this.cfg.registryPassword ?? ''}`).toString('base64');
+    }
+    const res = await fetch(this.cfg.registryUrl.replace(/\/$/, '') + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  }
+}

@@ -1,0 +1,83 @@
+// Support for integration tests on the real local stack (or any cluster the
+// environment points at). Shipped in the library so every service's tests use
+// the same helpers; never imported by service code.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import avsc from 'avsc';
+import { kafkaSettings, registrySettings } from '../config/common-settings.js';
+import { loadConfig } from '../config/settings.js';
+import type { KafkaConfig } from '../kafka/client-config.js';
+import { readTopic } from '../kafka/topic-reader.js';
+import type { Message } from '../kafka/rdkafka.js';
+import { AvroDeserializer } from '../serde/avro-serde.js';
+import { loadSchema, type SchemaName } from '../serde/schema-files.js';
+import { SchemaRegistryClient, type RegistryConfig } from '../serde/schema-registry.js';
+
+export function testKafkaConfig(overrides: Partial<KafkaConfig> = {}): KafkaConfig {
+  return { ...loadConfig(kafkaSettings), ...overrides };
+}
+
+export function testRegistryConfig(): RegistryConfig {
+  return loadConfig(registrySettings);
+}
+
+/** Topic names unique to one test, as the TOPIC_* variables the services read. */
+export function uniqueTopics(label: string): { raw: string; enriched: string; dlq: string; fx: string; env: Record<string, string> } {
+  const id = `${label}-${randomUUID().slice(0, 8)}`;
+  const t = { raw: `it.${id}.raw`, enriched: `it.${id}.enriched`, dlq: `it.${id}.dlq`, fx: `it.${id}.fx` };
+  return { ...t, env: { TOPIC_RAW: t.raw, TOPIC_ENRICHED: t.enriched, TOPIC_DLQ: t.dlq, TOPIC_FX: t.fx, TOPIC_PARTITIONS: '3' } };
+}
+
+/** A file of ../shared/datasets (or STOCKSTREAM_DATASETS); undefined when absent so the test can skip, saying why. */
+export function datasetFile(name: string): string | undefined {
+  const dir = process.env.STOCKSTREAM_DATASETS;
+  const path = dir ? join(dir, name) : undefined;
+  return path && existsSync(path) ? path : undefined;
+}
+
+export interface ServiceRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal's name) and how long the process ran. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+}
+
+/** Starts a compiled service entry point as a real child process. */
+export function runService(script: string, args: string[], env: Record<string, string>): ServiceRun {
+  const started = Date.now();
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, ms: Date.now() - started })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+export interface DecodedMessage<T> {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: T;
+}
+
+/** Every committed message of a topic, decoded with the repo's schema as reader. */
+export async function readDecoded<T>(topic: string, schema: SchemaName, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): Promise<DecodedMessage<T>[]> {
+  const registry = new SchemaRegistryClient(testRegistryConfig());
+  const de = new AvroDeserializer<T>(registry, avsc.Type.forSchema(loadSchema(schema) as avsc.Schema));
+  const raw: Message[] = [];
+  await readTopic(testKafkaConfig(), topic, (m) => raw.push(m), opts);
+  const out: DecodedMessage<T>[] = [];
+  for (const m of raw) {
+    out.push({ partition: m.partition, offset: m.offset, key: m.key == null ? null : m.key.toString(), value: await de.decode(m.value) });
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, METRIC_PREFIX, type Registry } from '@stockstream/common';
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
+
+export function createIngestMetrics(registry: Registry) {
+  const p = `${METRIC_PREFIX}ingest_`;
+  return {
+    recordsRead: new Counter({ name: `${p}records_read_total`, help: 'Rows read from the source (file rows or generated bars).', registers: [registry] }),
+    recordsPublished: new Counter({ name: `${p}records_published_total`, help: 'Records acknowledged by the broker on the raw topic.', registers: [registry] }),
+    deadLettered: new Counter({
+      name: `${p}records_dead_lettered_total`, help: 'Rows acknowledged on the dead-letter topic, by reason.', labelNames: ['reason'] as const, registers: [registry],
+    }),
+    deliveryFailures: new Counter({ name: `${p}delivery_failures_total`, help: 'Messages the broker did not acknowledge.', registers: [registry] }),
+    bytesPublished: new Counter({ name: `${p}bytes_published_total`, help: 'Value bytes acknowledged (raw and dead-letter topics).', registers: [registry] }),
+    produceLatency: new Histogram({
+      name: `${p}produce_latency_seconds`, help: 'Time from handing a record to the producer until the broker acknowledged it.',
+      buckets: LATENCY_BUCKETS_SECONDS, registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,178 @@
+// Reads a "Stock Exchange Data" CSV file as a stream of ticks and rejected
+// rows, in file order or in market (date) order. The only I/O of the source.
+//
+// Date order: "rows in date order across all indices, as the market would
+// have produced them". A first streaming pass finds the file's date-sorted
+// runs (see date-runs.ts), a second reads each run from its byte range and
+// merges them by date; among rows of one date, earlier runs come first, and
+// each run keeps file order. Memory holds one row per run, never the file.
+// Rejected rows travel with the run they sit in: placed at their own date if
+// it is readable (and the row has the right width), otherwise at the date of
+// the row before them in that run, i.e. as soon as the merge reaches them.
+// They are never dropped.
+
+import { basename } from 'node:path';
+import type { RawTick } from '@stockstream/common';
+import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
+import {
+  countLineBreaks,
+  readCsvRecords,
+  trimLineEnds,
+  type CsvRecord,
+  type CsvSyntaxIssue,
+} from './csv-records.js';
+import { DateRunScanner, type DateRun } from './date-runs.js';
+import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
+import { mergeSorted } from '../replay/date-order-merge.js';
+
+export type SourceRejectReason = RowRejectReason | 'csv_syntax';
+
+export type SourceItem =
+  | { kind: 'tick'; tick: RawTick }
+  | {
+      kind: 'rejected';
+      /** 1-based physical line the row starts on. */
+      line: number;
+      /** The row as written, without its line end. */
+      text: string;
+      reason: SourceRejectReason;
+      message: string;
+      /** File name without directory, as in SourceRef.name. */
+      file: string;
+    };
+
+export type ReadOrder = 'date' | 'file';
+
+export interface ReadCsvOptions {
+  order: ReadOrder;
+  /** Clock for ingestedAt. Default Date.now. */
+  now?: () => number;
+  /** Date order gives up (TooManyRunsError) on files with more date-sorted runs than this. Default 256. */
+  maxRuns?: number;
+}
+
+export const DEFAULT_MAX_RUNS = 256;
+
+type Rejected = Extract<SourceItem, { kind: 'rejected' }>;
+
+function syntaxRejection(issue: CsvSyntaxIssue, file: string): Rejected {
+  return { kind: 'rejected', line: issue.line, text: issue.raw, reason: 'csv_syntax', message: issue.message, file };
+}
+
+function toSourceItem(record: CsvRecord, layout: CsvLayout, file: string, ingestedAt: number): SourceItem {
+  const text = trimLineEnds(record.raw ?? '');
+  const breaks = countLineBreaks(text);
+  const line = record.line - breaks;
+  if (breaks > 0) {
+    // No field of this format holds a line break: a quote swallowed the lines.
+    return {
+      kind: 'rejected',
+      line,
+      text,
+      reason: 'csv_syntax',
+      message: `lines ${line}-${record.line} were read as one record: a quoted field spans lines (unbalanced quote?)`,
+      file,
+    };
+  }
+  const parsed = parseRow(record.fields, layout, { kind: 'FILE', name: file, line }, ingestedAt);
+  if (parsed.ok) return { kind: 'tick', tick: parsed.tick };
+  return { kind: 'rejected', line, text, reason: parsed.reason, message: parsed.message, file };
+}
+
+function readHeader(fields: readonly string[], file: string): CsvLayout {
+  try {
+    return layoutFromHeader(fields);
+  } catch (error) {
+    if (error instanceof CsvLayoutError) throw new CsvLayoutError(error.code, `${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+function noHeader(file: string): CsvLayoutError {
+  return new CsvLayoutError('missing_header', `${file}: no header row (the file is empty or unreadable)`);
+}
+
+async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem, void, undefined> {
+  let layout: CsvLayout | undefined;
+  for await (const entry of readCsvRecords(path, { raw: true })) {
+    if (layout === undefined) {
+      if (entry.kind === 'syntax') throw noHeader(file);
+      layout = readHeader(entry.fields, file);
+    } else if (entry.kind === 'syntax') {
+      yield syntaxRejection(entry, file);
+    } else {
+      yield toSourceItem(entry, layout, file, now());
+    }
+  }
+  if (layout === undefined) throw noHeader(file);
+}
+
+/** Pass 1: the header's layout and the file's date-sorted runs. Reads the whole file, emits nothing. */
+async function scanRuns(path: string, file: string, maxRuns: number): Promise<{ layout: CsvLayout; runs: DateRun[] }> {
+  let layout: CsvLayout | undefined;
+  let scanner: DateRunScanner | undefined;
+  for await (const entry of readCsvRecords(path, { raw: false })) {
+    if (entry.kind === 'syntax') {
+      // Only at end of input: nothing follows it, so it cannot split a run.
+      if (layout === undefined) throw noHeader(file);
+    } else if (layout === undefined || scanner === undefined) {
+      layout = readHeader(entry.fields, file);
+      scanner = new DateRunScanner(file, maxRuns, entry.endByte, entry.line);
+    } else {
+      scanner.observe(rowDate(entry.fields, layout), entry.line, entry.endByte);
+    }
+  }
+  if (layout === undefined || scanner === undefined) throw noHeader(file);
+  return { layout, runs: scanner.runs };
+}
+
+interface Keyed {
+  readonly key: number;
+  readonly item: SourceItem;
+}
+
+/** Pass 2, one run: its rows keyed by placement date (non-decreasing by construction of the runs). */
+async function* readRun(
+  path: string,
+  file: string,
+  layout: CsvLayout,
+  run: DateRun,
+  endBefore: number | undefined,
+  now: () => number,
+): AsyncGenerator<Keyed, void, undefined> {
+  let key = -Infinity;
+  const records = readCsvRecords(path, { start: run.startByte, endBefore, firstLine: run.startLine, raw: true });
+  for await (const entry of records) {
+    if (entry.kind === 'syntax') {
+      yield { key, item: syntaxRejection(entry, file) };
+      continue;
+    }
+    key = rowDate(entry.fields, layout) ?? key;
+    yield { key, item: toSourceItem(entry, layout, file, now()) };
+  }
+}
+
+async function* readInDateOrder(
+  path: string,
+  file: string,
+  now: () => number,
+  maxRuns: number,
+): AsyncGenerator<SourceItem, void, undefined> {
+  const { layout, runs } = await scanRuns(path, file, maxRuns);
+  const inputs = runs.map((run, i) => readRun(path, file, layout, run, runs[i + 1]?.startByte, now));
+  for await (const keyed of mergeSorted(inputs, (k) => k.key)) yield keyed.item;
+}
+
+/**
+ * The rows of a CSV file as ticks and rejections, streamed. Throws
+ * CsvLayoutError when the header is missing or incomplete, and in date order
+ * TooManyRunsError when the file is not grouped in date-sorted runs (both
+ * before anything is emitted).
+ */
+export function readCsvFile(path: string, options: ReadCsvOptions): AsyncIterable<SourceItem> {
+  const file = basename(path);
+  const now = options.now ?? Date.now;
+  const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
+  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
+  return options.order === 'date' ? readInDateOrder(path, file, now, maxRuns) : readInFileOrder(path, file, now);
+}
