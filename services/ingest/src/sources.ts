@@ -1,6 +1,5 @@
 import type { IngestCommand } from './cli/args.js';
-import type { SourceItem } from './publish/publisher.js';
-import { readCsvFile } from './source/csv-file-source.js';
+import { readCsvFile, type SourceItem } from './source/csv-file-source.js';
 import { generateTicks } from './source/generator.js';
 
 /** The item stream a command asks for: a file (once or looping) or the generator. */

@@ -43,3 +43,38 @@ export interface DeadLetter {
   originalBytes: Buffer | null;
   failedAt: number;
 }
+
+export interface EnrichedTick {
+  index: string;
+  date: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  adjClose: number;
+  volume: number;
+  exchange: string;
+  region: string;
+  currency: string;
+  /** USD per unit of currency. */
+  fxRate: number;
+  /** Epoch days from which fxRate applies. */
+  fxEffectiveDate: number;
+  closeUsd: number;
+  source: SourceRef;
+  rawTopic: string;
+  rawPartition: number;
+  rawOffset: number;
+  ingestedAt: number;
+  enrichedAt: number;
+}
+
+/** Value of the compacted fx.rates topic (schemas/fx-rate.avsc): one rate taking effect on a date. */
+export interface FxRate {
+  currency: string;
+  /** USD per unit of currency. */
+  rateToUsd: number;
+  /** Epoch days from which the rate applies. */
+  effectiveDate: number;
+  source: string;
+}

@@ -35,5 +35,6 @@ export function pipelineSubjects(topics: TopicConfig): { topic: string; schema: 
     { topic: topics.rawTopic, schema: 'rawTick' },
     { topic: topics.enrichedTopic, schema: 'enrichedTick' },
     { topic: topics.dlqTopic, schema: 'deadLetter' },
+    { topic: topics.fxTopic, schema: 'fxRate' },
   ];
 }

@@ -6,6 +6,7 @@ export const SCHEMA_FILES = {
   rawTick: 'raw-tick.avsc',
   enrichedTick: 'enriched-tick.avsc',
   deadLetter: 'dead-letter.avsc',
+  fxRate: 'fx-rate.avsc',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

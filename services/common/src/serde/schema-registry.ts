@@ -24,8 +24,15 @@ function httpStatus(err: unknown): number | undefined {
   return e?.status ?? e?.response?.status?.();
 }
 
-/** A 4xx means the registry answered and said no: retrying will not help. */
+const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|socket hang up|fetch failed/i;
+
+/**
+ * Network failures and 5xx are worth retrying; any other 4xx means the registry
+ * answered and said no. (mappersmith reports a refused connection as status
+ * 400, so the message decides first.)
+ */
 function isTransient(err: unknown): boolean {
+  if (NETWORK_ERROR.test(`${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`)) return true;
   const status = httpStatus(err);
   return status === undefined || status >= 500;
 }
@@ -71,8 +78,13 @@ export class SchemaRegistryClient {
   writerType(id: number): Promise<avsc.Type> {
     let t = this.types.get(id);
     if (!t) {
-      t = this.retrying(`fetching schema id ${id}`, () => this.client.getSchema(id))
-        .then((schema) => avsc.Type.forSchema((schema as unknown as { schema?: avsc.Schema }).schema ?? (schema as unknown as avsc.Schema)))
+      // Fetched over REST rather than through the client library, whose avsc copy yields Types this module's avsc cannot use.
+      t = this.retrying(`fetching schema id ${id}`, async () => {
+        const res = await this.request('GET', `/schemas/ids/${id}`);
+        if (res.status !== 200) throw Object.assign(new Error(`GET /schemas/ids/${id}: ${res.status} ${JSON.stringify(res.json)}`), { status: res.status });
+        return (res.json as { schema: string }).schema;
+      })
+        .then((schema) => avsc.Type.forSchema(JSON.parse(schema) as avsc.Schema))
         .catch((err: unknown) => {
           this.types.delete(id); // a transient failure must not poison the cache
           if (!isTransient(err)) throw new UnknownSchemaIdError(id, err);
@@ -91,6 +103,12 @@ export class SchemaRegistryClient {
     }
     const res = await fetch(this.cfg.registryUrl.replace(/\/$/, '') + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text; // an error page, kept for the message
+    }
+    return { status: res.status, json };
   }
 }

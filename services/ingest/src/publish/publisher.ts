@@ -1,9 +1,8 @@
 import type { AvroSerializer, DeadLetter, KafkaProducer, Logger, RawTick } from '@stockstream/common';
 import { pace, startPacing, type PacingMode } from '../replay/pacing.js';
 import type { IngestMetrics } from '../metrics.js';
-import { deadLetterKey, rejectedRowToDeadLetter, type RejectedRow } from './dead-letter.js';
-
-export type SourceItem = { kind: 'tick'; tick: RawTick } | ({ kind: 'rejected' } & RejectedRow);
+import type { SourceItem } from '../source/csv-file-source.js';
+import { deadLetterKey, rejectedRowToDeadLetter } from './dead-letter.js';
 
 export interface PublishTargets {
   rawTopic: string;

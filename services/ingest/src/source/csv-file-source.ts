@@ -14,14 +14,9 @@
 import { basename } from 'node:path';
 import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
-import {
-  countLineBreaks,
-  readCsvRecords,
-  trimLineEnds,
-  type CsvRecord,
-  type CsvSyntaxIssue,
-} from './csv-records.js';
+import { readCsvRecords, type CsvRecord, type CsvSyntaxIssue } from './csv-records.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
+import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
 import { mergeSorted } from '../replay/date-order-merge.js';
 
@@ -53,30 +48,46 @@ export interface ReadCsvOptions {
 
 export const DEFAULT_MAX_RUNS = 256;
 
-type Rejected = Extract<SourceItem, { kind: 'rejected' }>;
+/** Turns parsed records of one file into SourceItems. */
+class ItemMaker {
+  private readonly texts: RecordTextReader;
 
-function syntaxRejection(issue: CsvSyntaxIssue, file: string): Rejected {
-  return { kind: 'rejected', line: issue.line, text: issue.raw, reason: 'csv_syntax', message: issue.message, file };
-}
-
-function toSourceItem(record: CsvRecord, layout: CsvLayout, file: string, ingestedAt: number): SourceItem {
-  const text = trimLineEnds(record.raw ?? '');
-  const breaks = countLineBreaks(text);
-  const line = record.line - breaks;
-  if (breaks > 0) {
-    // No field of this format holds a line break: a quote swallowed the lines.
-    return {
-      kind: 'rejected',
-      line,
-      text,
-      reason: 'csv_syntax',
-      message: `lines ${line}-${record.line} were read as one record: a quoted field spans lines (unbalanced quote?)`,
-      file,
-    };
+  constructor(
+    path: string,
+    private readonly file: string,
+    private readonly layout: CsvLayout,
+    private readonly now: () => number,
+  ) {
+    this.texts = new RecordTextReader(path);
   }
-  const parsed = parseRow(record.fields, layout, { kind: 'FILE', name: file, line }, ingestedAt);
-  if (parsed.ok) return { kind: 'tick', tick: parsed.tick };
-  return { kind: 'rejected', line, text, reason: parsed.reason, message: parsed.message, file };
+
+  /** A tick synchronously (the hot path: no promise per row), a rejection once its text is read. */
+  fromRecord(record: CsvRecord): SourceItem | Promise<SourceItem> {
+    const line = record.line;
+    if (record.lineBreaks > 0) {
+      // No field of this format holds a line break: a stray quote swallowed the lines.
+      const last = line + record.lineBreaks;
+      const message = `lines ${line}-${last} were read as one record: a quoted field spans lines (unbalanced quote?)`;
+      return this.rejection(record, 'csv_syntax', message);
+    }
+    const parsed = parseRow(record.fields, this.layout, { kind: 'FILE', name: this.file, line }, this.now());
+    if (parsed.ok) return { kind: 'tick', tick: parsed.tick };
+    return this.rejection(record, parsed.reason, parsed.message);
+  }
+
+  private async rejection(record: CsvRecord, reason: SourceRejectReason, message: string): Promise<SourceItem> {
+    const text = await this.texts.recordText(record);
+    return { kind: 'rejected', line: record.line, text, reason, message, file: this.file };
+  }
+
+  async fromIssue(issue: CsvSyntaxIssue, endBefore: number | undefined): Promise<SourceItem> {
+    const { text, line } = await this.texts.issueText(issue, endBefore);
+    return { kind: 'rejected', line, text, reason: 'csv_syntax', message: issue.message, file: this.file };
+  }
+
+  close(): Promise<void> {
+    return this.texts.close();
+  }
 }
 
 function readHeader(fields: readonly string[], file: string): CsvLayout {
@@ -93,33 +104,38 @@ function noHeader(file: string): CsvLayoutError {
 }
 
 async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem, void, undefined> {
-  let layout: CsvLayout | undefined;
-  for await (const entry of readCsvRecords(path, { raw: true })) {
-    if (layout === undefined) {
-      if (entry.kind === 'syntax') throw noHeader(file);
-      layout = readHeader(entry.fields, file);
-    } else if (entry.kind === 'syntax') {
-      yield syntaxRejection(entry, file);
-    } else {
-      yield toSourceItem(entry, layout, file, now());
+  let maker: ItemMaker | undefined;
+  try {
+    for await (const entry of readCsvRecords(path)) {
+      if (maker === undefined) {
+        if (entry.kind === 'syntax') throw noHeader(file);
+        maker = new ItemMaker(path, file, readHeader(entry.fields, file), now);
+      } else if (entry.kind === 'syntax') {
+        yield await maker.fromIssue(entry, undefined);
+      } else {
+        const item = maker.fromRecord(entry);
+        yield item instanceof Promise ? await item : item;
+      }
     }
+    if (maker === undefined) throw noHeader(file);
+  } finally {
+    await maker?.close();
   }
-  if (layout === undefined) throw noHeader(file);
 }
 
 /** Pass 1: the header's layout and the file's date-sorted runs. Reads the whole file, emits nothing. */
 async function scanRuns(path: string, file: string, maxRuns: number): Promise<{ layout: CsvLayout; runs: DateRun[] }> {
   let layout: CsvLayout | undefined;
   let scanner: DateRunScanner | undefined;
-  for await (const entry of readCsvRecords(path, { raw: false })) {
+  for await (const entry of readCsvRecords(path)) {
     if (entry.kind === 'syntax') {
       // Only at end of input: nothing follows it, so it cannot split a run.
       if (layout === undefined) throw noHeader(file);
     } else if (layout === undefined || scanner === undefined) {
       layout = readHeader(entry.fields, file);
-      scanner = new DateRunScanner(file, maxRuns, entry.endByte, entry.line);
+      scanner = new DateRunScanner(file, maxRuns, entry.endByte, entry.line + entry.lineBreaks);
     } else {
-      scanner.observe(rowDate(entry.fields, layout), entry.line, entry.endByte);
+      scanner.observe(rowDate(entry.fields, layout), entry.line + entry.lineBreaks, entry.endByte);
     }
   }
   if (layout === undefined || scanner === undefined) throw noHeader(file);
@@ -131,24 +147,26 @@ interface Keyed {
   readonly item: SourceItem;
 }
 
-/** Pass 2, one run: its rows keyed by placement date (non-decreasing by construction of the runs). */
+/**
+ * Pass 2, one run: its rows keyed by placement date, non-decreasing by
+ * construction of the runs. Rows without one take the key of the row before.
+ */
 async function* readRun(
   path: string,
-  file: string,
+  maker: ItemMaker,
   layout: CsvLayout,
   run: DateRun,
   endBefore: number | undefined,
-  now: () => number,
 ): AsyncGenerator<Keyed, void, undefined> {
   let key = -Infinity;
-  const records = readCsvRecords(path, { start: run.startByte, endBefore, firstLine: run.startLine, raw: true });
-  for await (const entry of records) {
+  for await (const entry of readCsvRecords(path, { start: run.startByte, endBefore, firstLine: run.startLine })) {
     if (entry.kind === 'syntax') {
-      yield { key, item: syntaxRejection(entry, file) };
-      continue;
+      yield { key, item: await maker.fromIssue(entry, endBefore) };
+    } else {
+      key = rowDate(entry.fields, layout) ?? key;
+      const item = maker.fromRecord(entry);
+      yield { key, item: item instanceof Promise ? await item : item };
     }
-    key = rowDate(entry.fields, layout) ?? key;
-    yield { key, item: toSourceItem(entry, layout, file, now()) };
   }
 }
 
@@ -159,8 +177,13 @@ async function* readInDateOrder(
   maxRuns: number,
 ): AsyncGenerator<SourceItem, void, undefined> {
   const { layout, runs } = await scanRuns(path, file, maxRuns);
-  const inputs = runs.map((run, i) => readRun(path, file, layout, run, runs[i + 1]?.startByte, now));
-  for await (const keyed of mergeSorted(inputs, (k) => k.key)) yield keyed.item;
+  const maker = new ItemMaker(path, file, layout, now);
+  try {
+    const inputs = runs.map((run, i) => readRun(path, maker, layout, run, runs[i + 1]?.startByte));
+    for await (const keyed of mergeSorted(inputs, (k) => k.key)) yield keyed.item;
+  } finally {
+    await maker.close();
+  }
 }
 
 /**

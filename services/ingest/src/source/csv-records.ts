@@ -1,5 +1,5 @@
-// Streams the CSV records of a file (or of a byte range of it) with their
-// physical line numbers and byte offsets, on top of csv-parse.
+// Streams the CSV records of a file, or of a byte range of it, with their
+// physical line numbers and byte ranges, on top of csv-parse.
 //
 // csv-parse cannot reliably resynchronise after a syntax error (with
 // skip_records_with_error it silently loses the records that follow some
@@ -7,35 +7,37 @@
 // relax_quotes keeps stray quotes as text and relax_column_count passes rows
 // of any width on. Lines may end in CRLF, LF or CR, mixed; blank lines and
 // rows of empty fields are skipped, but counted in line numbers. What remains
-// are quotes left open: one still open at end
-// of input becomes a syntax record; one open for more than MAX_RECORD_CHARS
-// aborts the read, because a line-oriented file that far out of sync cannot
-// be read faithfully.
+// are quotes left open: one still open at end of input becomes a syntax
+// issue; one open for more than MAX_RECORD_CHARS aborts the read, because a
+// line-oriented file that far out of sync cannot be read faithfully.
 
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
+import { Parser, type CsvError, type Options } from 'csv-parse';
 
 export const MAX_RECORD_CHARS = 1 << 20;
 
-/** One parsed record. */
+/** One parsed record. Its text is bytes [startByte, endByte) minus blank rows before it. */
 export interface CsvRecord {
   readonly kind: 'record';
   readonly fields: string[];
-  /** 1-based physical line the record ends on. */
+  /** 1-based physical line the record starts on. */
   readonly line: number;
-  /** Absolute byte offset just past the record and its line end. */
+  /** Line breaks inside the record (in quoted fields); 0 for a normal row. */
+  readonly lineBreaks: number;
+  /** Where the previous record ended: blank rows skipped before this one are included. */
+  readonly startByte: number;
+  /** Just past the record's line end. */
   readonly endByte: number;
-  /** The record's text as in the file (line ends included), when asked for. */
-  readonly raw: string | undefined;
 }
 
-/** Input csv-parse could not split into a record: a quote never closed. */
+/** Input csv-parse could not split into records: a quote never closed. */
 export interface CsvSyntaxIssue {
   readonly kind: 'syntax';
-  /** 1-based physical line the unreadable text starts on. */
-  readonly line: number;
-  readonly raw: string;
+  /** Where the previous record ended; the issue's text runs from here to the end of input. */
+  readonly startByte: number;
+  /** Line at startByte. */
+  readonly firstLine: number;
   readonly message: string;
 }
 
@@ -48,24 +50,89 @@ export interface CsvRecordsOptions {
   endBefore?: number;
   /** Physical line number of the byte at `start` (default 1). */
   firstLine?: number;
-  /** Keep each record's raw text (costs time; needed to report rejections). */
-  raw: boolean;
 }
 
-/** `raw` without the blank lines before it and the line end after it. */
-export function trimLineEnds(raw: string): string {
-  return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
+/** Line breaks inside fields, and how many of them are CRLF. */
+function fieldLineBreaks(fields: readonly string[]): { breaks: number; crlf: number } {
+  let breaks = 0;
+  let crlf = 0;
+  for (const field of fields) {
+    for (const match of field.matchAll(/\r\n|\r|\n/g)) {
+      breaks++;
+      if (match[0].length === 2) crlf++;
+    }
+  }
+  return { breaks, crlf };
 }
 
-/** Number of line breaks (\r\n, \r or \n) in text. */
-export function countLineBreaks(text: string): number {
-  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
+/**
+ * Tags each record with its position. csv-parse pushes every record
+ * synchronously, right after parsing it, while `info` (public) still
+ * describes that record, so reading `info` here is exact. This replaces
+ * on_record/info/raw, which build a context object and a raw copy per record
+ * and halve the throughput; the fixture tests pin the line numbers.
+ */
+class PositionedParser extends Parser {
+  private lastEndByte: number;
+  private lastEndLine: number;
+  /** csv-parse counts a CRLF inside a quoted field as two lines; this undoes it. */
+  private overcountedLines = 0;
+
+  constructor(
+    private readonly startByte: number,
+    private readonly lineOffset: number,
+    options: Options,
+  ) {
+    super(options);
+    this.lastEndByte = startByte;
+    this.lastEndLine = lineOffset;
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (!Array.isArray(chunk)) return super.push(chunk, encoding); // end of stream or a syntax issue
+    const fields = chunk as string[];
+    let endLine = this.lineOffset + this.info.lines - this.overcountedLines;
+    let lineBreaks = 0;
+    // Only a record ending more than a line after the previous one can hold line breaks.
+    if (endLine - this.lastEndLine > 1) {
+      const inFields = fieldLineBreaks(fields);
+      lineBreaks = inFields.breaks;
+      endLine -= inFields.crlf;
+      this.overcountedLines += inFields.crlf;
+    }
+    const endByte = this.startByte + this.info.bytes;
+    const record: CsvRecord = {
+      kind: 'record',
+      fields,
+      line: endLine - lineBreaks,
+      lineBreaks,
+      startByte: this.lastEndByte,
+      endByte,
+    };
+    this.lastEndByte = endByte;
+    this.lastEndLine = endLine;
+    return super.push(record, encoding);
+  }
+
+  /** on_skip: an unclosed quote becomes an entry; anything else is fatal. */
+  reportSkipped(error: CsvError | undefined): void {
+    if (error?.code !== 'CSV_QUOTE_NOT_CLOSED') {
+      const line = this.lineOffset + Number(error?.['lines'] ?? 0);
+      throw new Error(`line ${line}: ${error?.message ?? 'unreadable CSV'}; the file is corrupt (unbalanced quote?)`);
+    }
+    const issue: CsvSyntaxIssue = {
+      kind: 'syntax',
+      startByte: this.lastEndByte,
+      firstLine: this.lastEndLine + 1,
+      message: 'a quote opened here is never closed',
+    };
+    this.push(issue);
+  }
 }
 
-export function readCsvRecords(path: string, options: CsvRecordsOptions): AsyncIterable<CsvEntry> {
+export function readCsvRecords(path: string, options: CsvRecordsOptions = {}): AsyncIterable<CsvEntry> {
   const start = options.start ?? 0;
-  const lineOffset = (options.firstLine ?? 1) - 1;
-  const parser = parse({
+  const parser: PositionedParser = new PositionedParser(start, (options.firstLine ?? 1) - 1, {
     bom: start === 0,
     // Fixed, not auto-detected: indexData.csv itself ends its CRLF lines with one bare LF.
     record_delimiter: ['\r\n', '\n', '\r'],
@@ -76,29 +143,8 @@ export function readCsvRecords(path: string, options: CsvRecordsOptions): AsyncI
     relax_quotes: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_CHARS,
-    raw: options.raw,
-    // csv-parse types on_record as returning a record; it pushes whatever is
-    // returned. With `raw` it passes { record, raw } instead of the fields.
-    on_record: ((parsed: string[] | { record: string[] }, context: InfoRecord): CsvRecord => ({
-      kind: 'record',
-      fields: Array.isArray(parsed) ? parsed : parsed.record,
-      line: lineOffset + context.lines,
-      endByte: start + context.bytes,
-      raw: context.raw,
-    })) as unknown as Options['on_record'],
-    on_skip: (error: CsvError | undefined, raw: string | undefined): undefined => {
-      const endLine = lineOffset + Number(error?.['lines'] ?? 0);
-      if (error?.code !== 'CSV_QUOTE_NOT_CLOSED') {
-        throw new Error(`line ${endLine}: ${error?.message ?? 'unreadable CSV'}; the file is corrupt (unbalanced quote?)`);
-      }
-      const text = trimLineEnds(raw ?? '');
-      const issue: CsvSyntaxIssue = {
-        kind: 'syntax',
-        line: endLine - countLineBreaks(text),
-        raw: text,
-        message: 'a quote opened here is never closed',
-      };
-      parser.push(issue); // in stream order: csv-parse reports it synchronously while parsing
+    on_skip: (error) => {
+      parser.reportSkipped(error);
       return undefined;
     },
   });

@@ -17,28 +17,25 @@ function isDigit(c: number): boolean {
 }
 
 /**
- * True for `[+-]digits[.digits][e[+-]digits]` with at least one mantissa digit
- * (`12`, `-0.5`, `.5`, `5.`, `1.2e-5`); false for blanks, whitespace, hex,
- * `Infinity`, `NaN`, `1e`, thousands separators.
+ * True for `[+-]digits[.digits][(e|E)[+-]digits]` (`12`, `-0.5`, `1.2e-5`):
+ * digits are required on both sides of a decimal point, so `.5` and `5.` are
+ * rejected — no data tool writes them, and `5.` is what a value cut off at
+ * its decimal point looks like (the last row of indexProcessed-HSI.csv ends
+ * in `2913.`). False also for blanks, whitespace, hex, `Infinity`, `NaN`,
+ * `1e`, thousands separators.
  */
 export function isDecimalText(text: string): boolean {
   const n = text.length;
   let i = 0;
   let c = text.charCodeAt(0);
   if (c === PLUS || c === MINUS) c = text.charCodeAt(++i);
-  let mantissaDigits = 0;
-  while (isDigit(c)) {
-    mantissaDigits++;
-    c = text.charCodeAt(++i);
-  }
+  if (!isDigit(c)) return false;
+  while (isDigit(c)) c = text.charCodeAt(++i);
   if (c === DOT) {
     c = text.charCodeAt(++i);
-    while (isDigit(c)) {
-      mantissaDigits++;
-      c = text.charCodeAt(++i);
-    }
+    if (!isDigit(c)) return false;
+    while (isDigit(c)) c = text.charCodeAt(++i);
   }
-  if (mantissaDigits === 0) return false;
   if (c === LOWER_E || c === UPPER_E) {
     c = text.charCodeAt(++i);
     if (c === PLUS || c === MINUS) c = text.charCodeAt(++i);

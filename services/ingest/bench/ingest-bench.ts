@@ -1,0 +1,76 @@
+// `make bench-ingest`: ingest throughput for replaying the real dataset and for
+// the generator at full speed, against the ceiling measured in the same run on
+// the same broker. Prints figures and ratios; asserts nothing about time.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+import { generateTicks } from '../src/source/generator.js';
+import { formatDate } from '../src/source/dates.js';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const CEILING = fileURLToPath(new URL('./producer-ceiling.js', import.meta.url));
+const GENERATED = Number(process.env.BENCH_GENERATED ?? 1_000_000);
+
+interface Run { published: number; recordsPerSecond: number; mbPerSecond: number; seconds: number }
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}: ${out}`))));
+  });
+}
+
+async function ingest(label: string, args: string[]): Promise<Run> {
+  const id = `bench.${label}.${randomUUID().slice(0, 6)}`;
+  const out = await run(MAIN, args, { TOPIC_RAW: `${id}.raw`, TOPIC_DLQ: `${id}.dlq`, TOPIC_ENRICHED: `${id}.enriched`, TOPIC_FX: `${id}.fx`, TOPIC_PARTITIONS: '6' });
+  const m = /published (\d+) .*?, (\d+) records\/s, ([\d.]+) MB\/s/.exec(out);
+  if (!m) throw new Error(`no summary from ingest: ${out}`);
+  const published = Number(m[1]);
+  return { published, recordsPerSecond: Number(m[2]), mbPerSecond: Number(m[3]), seconds: published / Number(m[2]) };
+}
+
+async function ceiling(count: number, valueBytes: number): Promise<Run> {
+  const topic = `bench.ceiling.${randomUUID().slice(0, 6)}`;
+  const admin = await KafkaAdmin.connect(loadConfig(kafkaSettings), 'stockstream-bench');
+  await admin.ensureTopics([{ name: topic, partitions: 6, replicationFactor: 1, config: {} }], createLogger('bench', 'warn'));
+  admin.disconnect();
+  const r = JSON.parse(await run(CEILING, [topic, String(count), String(valueBytes)], {})) as { acked: number; recordsPerSecond: number; mbPerSecond: number; seconds: number };
+  return { published: r.acked, recordsPerSecond: Math.round(r.recordsPerSecond), mbPerSecond: r.mbPerSecond, seconds: r.seconds };
+}
+
+/** A dataset-shaped file from the generator, for machines without ../shared. */
+function syntheticCsv(rows: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const path = join(dir, 'indexData-synthetic.csv');
+  const lines = ['Index,Date,Open,High,Low,Close,Adj Close,Volume'];
+  for (const t of generateTicks({ seed: 1, count: rows })) {
+    lines.push([t.index, formatDate(t.date), t.open, t.high, t.low, t.close, t.adjClose, t.volume].join(','));
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+const fmt = (r: Run) => `${String(r.recordsPerSecond).padStart(9)} rec/s  ${r.mbPerSecond.toFixed(1).padStart(6)} MB/s  (${r.published} records in ${r.seconds.toFixed(2)} s)`;
+
+const dataset = process.env.DATASET ?? join(process.env.STOCKSTREAM_DATASETS ?? '', 'indexData.csv');
+const file = existsSync(dataset) ? dataset : syntheticCsv(51_249);
+console.log(`bench-ingest on ${process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'}; ${execFileSync('nproc').toString().trim()} cores`);
+console.log(`replay file: ${file} (${(statSync(file).size / 1e6).toFixed(1)} MB)`);
+
+const replay = await ingest('replay', ['replay', file]);
+const gen = await ingest('generator', ['simulate', '--count', String(GENERATED)]);
+// The ceiling sends as many records as the generator run, of the average Avro size the service produced.
+const avgBytes = Math.round((gen.mbPerSecond * 1e6) / gen.recordsPerSecond);
+const ceil = await ceiling(GENERATED, avgBytes);
+
+console.log('');
+console.log(`replay (date order)   ${fmt(replay)}   ratio to ceiling ${(replay.recordsPerSecond / ceil.recordsPerSecond).toFixed(2)}`);
+console.log(`generator             ${fmt(gen)}   ratio to ceiling ${(gen.recordsPerSecond / ceil.recordsPerSecond).toFixed(2)}`);
+console.log(`ceiling (pre-encoded) ${fmt(ceil)}   ${avgBytes}-byte values, same client and settings`);
+console.log(`targets: >= 100000 rec/s and >= 0.50 of the ceiling`);

@@ -1,0 +1,32 @@
+// The ceiling for ingest: the same producer client and settings sending the
+// same number of pre-encoded records of the same size, keyed the same way,
+// with no CSV parsing and no Avro encoding. Run as its own process, like the
+// service, and prints one JSON line.
+import { randomBytes } from 'node:crypto';
+import { KafkaProducer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+
+const [topic, countText, sizeText] = process.argv.slice(2);
+const count = Number(countText);
+const size = Number(sizeText);
+if (!topic || !(count > 0) || !(size > 0)) {
+  process.stderr.write('usage: producer-ceiling <topic> <count> <valueBytes>\n');
+  process.exit(64);
+}
+const cfg = loadConfig(kafkaSettings);
+const logger = createLogger('bench', 'warn');
+const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'stockstream-bench-ceiling' });
+const keys = ['NYA', 'IXIC', 'HSI', '000001.SS', 'GSPTSE', 'N225', 'N100', '399001.SZ', 'NSEI', 'TWII', 'GDAXI', 'KS11', 'SSMI', 'J203.JO'];
+// A pool of distinct values so compression sees varied data, not one repeated buffer.
+const pool = Array.from({ length: 1024 }, () => randomBytes(size));
+let acked = 0;
+let failed = 0;
+const onDelivery = (err: unknown) => (err ? failed++ : acked++);
+const started = performance.now();
+for (let i = 0; i < count; i++) {
+  const q = producer.produce(topic, keys[i % keys.length]!, pool[i % pool.length]!, onDelivery);
+  if (q) await q;
+}
+await producer.flush(120_000);
+const seconds = (performance.now() - started) / 1000;
+await producer.disconnect();
+process.stdout.write(JSON.stringify({ acked, failed, seconds, recordsPerSecond: acked / seconds, mbPerSecond: (acked * size) / 1e6 / seconds }) + '\n');
