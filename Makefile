@@ -39,7 +39,7 @@ bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same brok
 	@scripts/bench-ingest.sh
 
 config-table: setup ## print the configuration table of every service (for the README)
-	@node services/common/dist/src/print-config-table.js
+	@node scripts/print-config-table.mjs
 
 clean: ## remove build output
 	@npx tsc -b --clean || true

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import avsc from 'avsc';
 import { kafkaSettings, registrySettings } from '../config/common-settings.js';
 import { loadConfig } from '../config/settings.js';
@@ -12,7 +12,7 @@ import type { KafkaConfig } from '../kafka/client-config.js';
 import { readTopic } from '../kafka/topic-reader.js';
 import type { Message } from '../kafka/rdkafka.js';
 import { AvroDeserializer } from '../serde/avro-serde.js';
-import { loadSchema, type SchemaName } from '../serde/schema-files.js';
+import { defaultSchemasDir, loadSchema, type SchemaName } from '../serde/schema-files.js';
 import { SchemaRegistryClient, type RegistryConfig } from '../serde/schema-registry.js';
 
 export function testKafkaConfig(overrides: Partial<KafkaConfig> = {}): KafkaConfig {
@@ -30,11 +30,17 @@ export function uniqueTopics(label: string): { raw: string; enriched: string; dl
   return { ...t, env: { TOPIC_RAW: t.raw, TOPIC_ENRICHED: t.enriched, TOPIC_DLQ: t.dlq, TOPIC_FX: t.fx, TOPIC_PARTITIONS: '3' } };
 }
 
-/** A file of ../shared/datasets (or STOCKSTREAM_DATASETS); undefined when absent so the test can skip, saying why. */
-export function datasetFile(name: string): string | undefined {
-  const dir = process.env.STOCKSTREAM_DATASETS;
-  const path = dir ? join(dir, name) : undefined;
-  return path && existsSync(path) ? path : undefined;
+export interface DatasetFile {
+  path: string;
+  /** node:test `skip` option: false when the file is there, else the reason, so the test reports skipped, never passed. */
+  skip: string | false;
+}
+
+/** A file of the public data set: STOCKSTREAM_DATASETS, else ../shared/datasets beside the repo. */
+export function datasetFile(name: string): DatasetFile {
+  const dir = process.env.STOCKSTREAM_DATASETS || join(dirname(defaultSchemasDir()), '..', 'shared', 'datasets');
+  const path = join(dir, name);
+  return { path, skip: existsSync(path) ? false : `${path} not found (set STOCKSTREAM_DATASETS to the public data directory)` };
 }
 
 export interface ServiceRun {

@@ -1,4 +1,4 @@
-// Rules on the five price levels of a bar. They run in this file's order, so
+// Rules on the five price levels of a bar. rules.ts runs them in this order, so
 // later rules may assume all five are finite, non-negative numbers.
 import type { RawTick } from '@stockstream/common';
 import { clearlyAbove, priceSlack } from './price-tolerance.js';

@@ -36,12 +36,12 @@ function expectedRows(path: string) {
 }
 
 describe('ingest on the real stack', () => {
-  it('publishes every row of indexData.csv; read back, each equals its source row and each index keeps its order', { skip: INDEX_DATA ? false : 'STOCKSTREAM_DATASETS/indexData.csv not found' }, async () => {
+  it('publishes every row of indexData.csv; read back, each equals its source row and each index keeps its order', { skip: INDEX_DATA.skip }, async () => {
     const topics = uniqueTopics('ingest-all');
-    const run = runService(MAIN, ['replay', INDEX_DATA!], topics.env);
+    const run = runService(MAIN, ['replay', INDEX_DATA.path], topics.env);
     const { code } = await run.exited;
     assert.equal(code, 0, run.stderr());
-    const expected = expectedRows(INDEX_DATA!);
+    const expected = expectedRows(INDEX_DATA.path);
     assert.equal(expected.length, 51_249);
     assert.deepEqual(summaryOf(run.stdout()), { published: expected.length, deadLettered: 0 });
 
@@ -167,9 +167,9 @@ describe('ingest on the real stack', () => {
     assert.match(run.stderr(), /TOPIC_PARTITIONS must be a positive integer; got "zero"/);
   });
 
-  it('on SIGTERM mid-replay stops, flushes, exits 0, and everything it acknowledged is in Kafka exactly once', { skip: INDEX_DATA ? false : 'STOCKSTREAM_DATASETS/indexData.csv not found' }, async () => {
+  it('on SIGTERM mid-replay stops, flushes, exits 0, and everything it acknowledged is in Kafka exactly once', { skip: INDEX_DATA.skip }, async () => {
     const topics = uniqueTopics('ingest-sigterm');
-    const run = runService(MAIN, ['replay', INDEX_DATA!, '--rate', '4000'], topics.env);
+    const run = runService(MAIN, ['replay', INDEX_DATA.path, '--rate', '4000'], topics.env);
     // Start-up (bootstrap, connect) takes about a second; then a few seconds of publishing.
     await new Promise((r) => setTimeout(r, 5000));
     run.child.kill('SIGTERM');

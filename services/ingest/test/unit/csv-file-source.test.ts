@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { datasetFile } from '@stockstream/common/testing';
 import { fileURLToPath } from 'node:url';
 import type { RawTick } from '@stockstream/common';
 import { readCsvFile, type ReadOrder, type SourceItem } from '../../src/source/csv-file-source.js';
@@ -11,10 +12,7 @@ import { formatDate, parseDate } from '../../src/source/dates.js';
 // Compiled to dist/test/unit/: the fixtures stay in test/fixtures/.
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
 // The shared data set of the README, next to the repository (absent on a user's machine).
-const dataset = (name: string) =>
-  process.env['STOCKSTREAM_DATASETS'] !== undefined
-    ? `${process.env['STOCKSTREAM_DATASETS']}/${name}`
-    : fileURLToPath(new URL(`../../../../../../shared/datasets/${name}`, import.meta.url));
+const dataset = (name: string) => datasetFile(name).path;
 
 const now = () => 5;
 const orders: ReadOrder[] = ['file', 'date'];

@@ -1,0 +1,17 @@
+// Prints the README's configuration table from the settings each service declares.
+import { describeSettings } from '@stockstream/common';
+
+const services = {
+  ingest: (await import('../services/ingest/dist/src/config.js')).ingestSettings,
+};
+const seen = new Map();
+for (const [service, spec] of Object.entries(services)) {
+  for (const [i, row] of describeSettings(spec).entries()) {
+    const env = Object.values(spec)[i].env;
+    if (!seen.has(env)) seen.set(env, { row, services: [] });
+    seen.get(env).services.push(service);
+  }
+}
+console.log('| variable | default | meaning | read by |');
+console.log('| --- | --- | --- | --- |');
+for (const { row, services: s } of seen.values()) console.log(`${row} ${s.join(', ')} |`);
