@@ -19,3 +19,5 @@ export * from './serde/schema-registry.js';
 export * from './serde/avro-serde.js';
 export * from './serde/pipeline-schemas.js';
 export * from './bootstrap/pipeline-bootstrap.js';
+export * from './kafka/consumer.js';
+export * from './kafka/transactions.js';

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import {
+  bool, httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
+} from '@stockstream/common';
+import { hostname } from 'node:os';
+
+/** Every environment variable the enrichment service reads. */
+export const enrichmentSettings = {
+  ...logSettings,
+  ...httpSettings(9102),
+  ...kafkaSettings,
+  ...registrySettings,
+  ...topicSettings,
+  groupId: setting({ env: 'ENRICHMENT_GROUP_ID', default: 'stockstream-enrichment', expect: 'a consumer group id', doc: 'Consumer group of the enrichment instances.', schema: nonEmpty }),
+  instanceId: setting({
+    env: 'ENRICHMENT_INSTANCE_ID', default: hostname(), expect: 'a stable name per instance',
+    doc: 'Makes the transactional.id (stockstream-enrichment-<id>): a restarted instance with the same id fences its zombie.', schema: nonEmpty,
+  }),
+  exactlyOnce: setting({ env: 'ENRICHMENT_EXACTLY_ONCE', default: 'true', expect: 'true or false', doc: 'Transactions (true) or at-least-once (false, for benchmarks).', schema: bool }),
+  batchMax: setting({ env: 'ENRICHMENT_BATCH_MAX', default: '5000', expect: 'a positive integer', doc: 'Most records per transaction.', schema: positiveInt }),
+  indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
+  fxRatesFile: setting({ env: 'FX_RATES_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Default FX rates published at bootstrap (default: services/enrichment/data/fx-rates.json).', schema: nonEmpty }),
+  fxLoadTimeoutMs: setting({ env: 'FX_LOAD_TIMEOUT_MS', default: '30000', expect: 'a positive integer (ms)', doc: 'How long start-up may take to load fx.rates.', schema: z.coerce.number().int().positive() }),
+};
