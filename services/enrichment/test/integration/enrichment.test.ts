@@ -1,0 +1,115 @@
+// Exactly-once on the real stack: every raw record ends up exactly once in
+// ticks.enriched ∪ ticks.dlq (read_committed), also when the service is
+// SIGKILLed mid-run and restarted, and with two instances in the group.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { KafkaProducer, createLogger, type DeadLetter, type EnrichedTick } from '@stockstream/common';
+import { datasetFile, readDecoded, runService, testKafkaConfig, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
+
+const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
+const INDEX_DATA = datasetFile('indexData.csv');
+const ROWS = 51_249;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ingest(env: Record<string, string>): Promise<void> {
+  const run = runService(INGEST, ['replay', INDEX_DATA.path], env);
+  assert.equal((await run.exited).code, 0, run.stderr());
+}
+
+/** Outputs by raw coordinates (partition/offset): each must appear once. */
+async function outputs(topics: { enriched: string; dlq: string }) {
+  const enriched = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
+  const dead = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
+  const coords = new Map<string, number>();
+  const add = (k: string) => coords.set(k, (coords.get(k) ?? 0) + 1);
+  enriched.forEach((m) => add(`${m.value.rawPartition}/${m.value.rawOffset}`));
+  dead.forEach((m) => add(`${m.value.sourcePartition}/${m.value.sourceOffset}`));
+  const duplicates = [...coords].filter(([, n]) => n > 1).length;
+  const reasons: Record<string, number> = {};
+  dead.forEach((m) => (reasons[m.value.reason] = (reasons[m.value.reason] ?? 0) + 1));
+  return { enriched: enriched.length, dead: dead.length, distinct: coords.size, duplicates, reasons, enrichedRecords: enriched };
+}
+
+/** Waits until the outputs hold `total` records (read_committed) or the time is up. */
+async function waitForOutputs(topics: { enriched: string; dlq: string }, total: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const o = await outputs(topics);
+    if (o.enriched + o.dead >= total || Date.now() > deadline) return o;
+    await sleep(1000);
+  }
+}
+
+function stop(run: ServiceRun, signal: NodeJS.Signals) {
+  run.child.kill(signal);
+  return run.exited;
+}
+
+describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
+  it('turns every raw record into exactly one enriched record or dead letter; HSI closeUsd = close x 0.13', async () => {
+    const topics = uniqueTopics('enr-clean');
+    await ingest(topics.env);
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'a' });
+    const o = await waitForOutputs(topics, ROWS, 120_000);
+    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    assert.deepEqual({ enriched: o.enriched, dead: o.dead, distinct: o.distinct, duplicates: o.duplicates, reasons: o.reasons }, {
+      enriched: 50_568, dead: 681, distinct: ROWS, duplicates: 0, reasons: { missing_price: 681 },
+    });
+    for (const m of o.enrichedRecords.filter((r) => r.value.index === 'HSI')) {
+      assert.equal(m.value.fxRate, 0.13);
+      assert.ok(Math.abs(m.value.closeUsd - m.value.close * 0.13) <= 1e-9 * m.value.closeUsd);
+    }
+  });
+
+  it('SIGKILL at a random point, restart: every raw record appears exactly once', async () => {
+    const topics = uniqueTopics('enr-kill');
+    await ingest(topics.env);
+    const env = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'k', ENRICHMENT_BATCH_MAX: '500' };
+    const committedAtKill: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      const svc = runService(ENRICH, [], env);
+      await sleep(2000 + Math.floor(Math.random() * 2000)); // start-up takes ~2 s: kill while batches are in flight
+      await stop(svc, 'SIGKILL');
+      const o = await outputs(topics);
+      committedAtKill.push(o.enriched + o.dead);
+    }
+    // The test proves something only if a kill landed mid-run.
+    assert.ok(committedAtKill.some((n) => n > 0 && n < ROWS), `kills landed mid-run: committed ${committedAtKill.join(', ')} of ${ROWS}`);
+    const last = runService(ENRICH, [], env);
+    const o = await waitForOutputs(topics, ROWS, 120_000);
+    assert.equal((await stop(last, 'SIGTERM')).code, 0, last.stderr());
+    assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
+  });
+
+  it('two instances in the group, one SIGKILLed mid-run: every raw record appears exactly once', async () => {
+    const topics = uniqueTopics('enr-two');
+    await ingest(topics.env);
+    const base = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_BATCH_MAX: '1000' };
+    const a = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'a' });
+    const b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b' });
+    await sleep(4000);
+    await stop(b, 'SIGKILL');
+    const o = await waitForOutputs(topics, ROWS, 180_000);
+    assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
+  });
+
+  it('dead-letters poison messages (not Confluent-framed, unknown schema id) and keeps going', async () => {
+    const topics = uniqueTopics('enr-poison');
+    await ingest(topics.env); // creates topics and schemas, and real records around the poison
+    const producer = await KafkaProducer.connect(testKafkaConfig(), createLogger('t', 'warn'), { clientId: 'poison' });
+    producer.produce(topics.raw, 'X', Buffer.from('{"not":"avro"}'));
+    producer.produce(topics.raw, 'Y', Buffer.from([0, 0x7f, 0xff, 0xff, 0x01, 1, 2, 3]));
+    await producer.flush();
+    await producer.disconnect();
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'p' });
+    const o = await waitForOutputs(topics, ROWS + 2, 120_000);
+    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    assert.equal(o.enriched + o.dead, ROWS + 2);
+    assert.equal(o.duplicates, 0);
+    assert.equal(o.reasons.not_framed, 1);
+    assert.equal(o.reasons.unknown_schema_id, 1);
+  });
+});
