@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: set-up, local stack, topics and schemas, then the generator's
-# default run (or DATASET=path) through ingest, and a report of what arrived,
-# read back from Kafka. Stops the stack again if it started it (KEEP_STACK=1 keeps it).
+# default run (or DATASET=path) through ingest and enrichment, with reports of
+# what arrived, read back from Kafka. Stops the stack again if it started it (KEEP_STACK=1 keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -30,3 +30,9 @@ fi
 
 step "Reading ticks.raw and ticks.dlq back from Kafka"
 node services/ingest/dist/src/arrival-report.js --since "$since"
+
+step "Enrichment: validation, reference data, CloseUSD, exactly-once into ticks.enriched / ticks.dlq"
+node services/enrichment/dist/src/main.js &
+enrichment_pid=$!
+node services/enrichment/dist/src/enrichment-report.js --since "$since"
+kill -TERM "$enrichment_pid"; wait "$enrichment_pid" || { echo "demo: enrichment did not stop cleanly" >&2; exit 1; }
