@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest config-table clean
+.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest bench-enrichment config-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,7 +36,10 @@ clean-stack: ## stop the stack and wipe its data and logs
 	@$(STACK) clean
 
 bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same broker, same run
-	@scripts/bench-ingest.sh
+	@scripts/bench.sh ingest
+
+bench-enrichment: setup ## enrichment throughput, exactly-once vs at-least-once vs the copy ceiling
+	@scripts/bench.sh enrichment
 
 config-table: setup ## print the configuration table of every service (for the README)
 	@node scripts/print-config-table.mjs

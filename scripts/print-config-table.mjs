@@ -3,6 +3,7 @@ import { describeSettings } from '@stockstream/common';
 
 const services = {
   ingest: (await import('../services/ingest/dist/src/config.js')).ingestSettings,
+  enrichment: (await import('../services/enrichment/dist/src/config.js')).enrichmentSettings,
 };
 const seen = new Map();
 for (const [service, spec] of Object.entries(services)) {
