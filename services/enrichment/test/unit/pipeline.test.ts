@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Message } from '@stockstream/common';
+import { FxTable } from '../../src/fx/fx-table.js';
+import { missingDefaults } from '../../src/fx/default-rates-publisher.js';
+import { nextOffsets } from '../../src/pipeline/batch-processor.js';
+import { routeRecord } from '../../src/pipeline/route-record.js';
+import { loadIndexReference } from '../../src/reference/index-reference.js';
+import { day, rawTick } from './support/ticks.js';
+
+const msg = (partition: number, offset: number): Message => ({ topic: 't', partition, offset, value: null, size: 0 });
+
+describe('nextOffsets', () => {
+  it('commits one past the highest offset of each partition in the batch', () => {
+    assert.deepEqual(nextOffsets([msg(0, 5), msg(1, 9), msg(0, 7), msg(0, 6)]), [
+      { topic: 't', partition: 0, offset: 8 },
+      { topic: 't', partition: 1, offset: 10 },
+    ]);
+    assert.deepEqual(nextOffsets([]), []);
+  });
+});
+
+describe('routeRecord', () => {
+  const fx = FxTable.of([{ currency: 'HKD', rateToUsd: 0.13, effectiveDate: day('1900-01-01'), source: 'test' }], 0);
+  const ctx = { reference: loadIndexReference(), fx, today: day('2026-01-01'), now: 99 };
+  const coords = { topic: 'ticks.raw', partition: 2, offset: 41 };
+
+  it('routes a valid tick to the enriched topic keyed by index', () => {
+    const r = routeRecord({ ok: true, raw: rawTick() }, coords, ctx);
+    assert.equal(r.kind, 'enriched');
+    assert.equal(r.key, 'HSI');
+    assert.ok(r.kind === 'enriched' && Math.abs(r.tick.closeUsd - 29124.41 * 0.13) < 1e-9);
+  });
+
+  it('routes an invalid tick to a dead letter with the validation reason', () => {
+    const r = routeRecord({ ok: true, raw: rawTick({ close: null }) }, coords, ctx);
+    assert.equal(r.kind, 'dead');
+    assert.ok(r.kind === 'dead' && r.reason === 'missing_price' && r.letter.sourceOffset === 41 && r.letter.stage === 'ENRICHMENT');
+  });
+
+  it('routes a tick of a currency without a rate to no_fx_rate, never a guessed number', () => {
+    const r = routeRecord({ ok: true, raw: rawTick({ index: 'NYA' }) }, coords, ctx);
+    assert.ok(r.kind === 'dead' && r.reason === 'no_fx_rate');
+  });
+
+  it('routes undecodable bytes to a dead letter keyed by their coordinates, keeping the bytes', () => {
+    const bytes = Buffer.from('junk');
+    const r = routeRecord({ ok: false, bytes, reason: 'not_framed', message: 'm' }, coords, ctx);
+    assert.ok(r.kind === 'dead' && r.key === 'ticks.raw/2/41' && r.reason === 'not_framed');
+    assert.ok(r.kind === 'dead' && Buffer.from(r.letter.originalBytes!).equals(bytes));
+  });
+});
+
+describe('missingDefaults', () => {
+  it('publishes only defaults the topic lacks; an operator rate for the same currency and date wins', () => {
+    const table = FxTable.of([{ currency: 'HKD', rateToUsd: 0.128, effectiveDate: day('1900-01-01'), source: 'ops' }], 0);
+    const defaults = [
+      { currency: 'HKD', rateToUsd: 0.13, effectiveDate: day('1900-01-01'), source: 'default' },
+      { currency: 'CAD', rateToUsd: 0.83, effectiveDate: day('1900-01-01'), source: 'default' },
+    ];
+    assert.deepEqual(missingDefaults(defaults, table).map((r) => r.currency), ['CAD']);
+  });
+});
