@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+import { metricValue } from '@stockstream/common/testing';
 
 const INGEST = fileURLToPath(new URL('../../../ingest/dist/src/main.js', import.meta.url));
 const ENRICH = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -22,16 +23,6 @@ function run(script: string, args: string[], env: Record<string, string>) {
   return { child, done };
 }
 
-async function metric(port: number, name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Runs the service until it has committed COUNT input records; the clock starts at its first committed batch. */
 async function enrichment(label: string, exactlyOnce: boolean, port: number) {
   const svc = run(ENRICH, [], {
@@ -44,14 +35,14 @@ async function enrichment(label: string, exactlyOnce: boolean, port: number) {
   const deadline = Date.now() + 600_000;
   while (n < COUNT && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    n = await metric(port, 'stockstream_enrichment_records_in_total');
+    n = await metricValue(port, 'stockstream_enrichment_records_in_total');
     if (n > 0 && first === 0) {
       first = performance.now();
       firstCount = n;
     }
   }
   const seconds = (performance.now() - first) / 1000;
-  const txnCount = await metric(port, 'stockstream_enrichment_transaction_duration_seconds_count');
+  const txnCount = await metricValue(port, 'stockstream_enrichment_transaction_duration_seconds_count');
   svc.child.kill('SIGTERM');
   await svc.done;
   if (n < COUNT) throw new Error(`${label}: only ${n} of ${COUNT} records committed`);

@@ -70,15 +70,25 @@ async function main(): Promise<number> {
     lifecycle.defer('consumer', () => consumer.disconnect());
     health.set('kafka', true);
 
+    // Doubles as the broker health probe: a watermark query that fails means /readyz must say not ready.
+    let probing = false;
     const gauges = setInterval(() => {
       metrics.fxTableSize.set(fx.size);
       const age = fx.ageMs(Date.now());
       if (age !== null) metrics.fxTableAge.set(age / 1000);
-      consumer.lag().then(
-        (lags) => lags.forEach((l) => metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.lag)),
-        () => undefined,
-      );
-    }, 5000);
+      if (probing) return;
+      probing = true;
+      consumer
+        .lag()
+        .then(
+          (lags) => {
+            lags.forEach((l) => metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.lag));
+            health.set('kafka', true);
+          },
+          (err: Error) => health.set('kafka', false, `broker unreachable: ${err.message}`),
+        )
+        .finally(() => (probing = false));
+    }, 2000);
     gauges.unref();
     lifecycle.defer('gauges', () => clearInterval(gauges));
 

@@ -84,18 +84,20 @@ export class GroupConsumer {
     }
   }
 
-  /** Committed offsets of the group for the assigned partitions, and the high watermarks: lag per partition. */
-  async lag(): Promise<{ topic: string; partition: number; lag: number }[]> {
-    const out: { topic: string; partition: number; lag: number }[] = [];
-    const positions = this.native.position();
-    for (const p of positions) {
-      const wm = await new Promise<{ highOffset: number }>((resolve, reject) =>
-        this.native.queryWatermarkOffsets(p.topic, p.partition, 5000, (err, w) => (err ? reject(err) : resolve(w))),
-      );
-      const pos = p.offset !== undefined && p.offset >= 0 ? p.offset : 0;
-      out.push({ topic: p.topic, partition: p.partition, lag: Math.max(0, wm.highOffset - pos) });
-    }
-    return out;
+  /** Records behind the end of each assigned partition (from the consumer's position). Fails when the broker does not answer. */
+  async lag(timeoutMs = 1500): Promise<{ topic: string; partition: number; lag: number }[]> {
+    return Promise.all(
+      this.native.position().map(
+        (p) =>
+          new Promise<{ topic: string; partition: number; lag: number }>((resolve, reject) =>
+            this.native.queryWatermarkOffsets(p.topic, p.partition, timeoutMs, (err, w) => {
+              if (err) return reject(err);
+              const pos = p.offset !== undefined && p.offset >= 0 ? p.offset : 0;
+              resolve({ topic: p.topic, partition: p.partition, lag: Math.max(0, w.highOffset - pos) });
+            }),
+          ),
+      ),
+    );
   }
 
   async disconnect(): Promise<void> {

@@ -1,7 +1,7 @@
 // Support for integration tests on the real local stack (or any cluster the
 // environment points at). Shipped in the library so every service's tests use
 // the same helpers; never imported by service code.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -86,4 +86,37 @@ export async function readDecoded<T>(topic: string, schema: SchemaName, opts: { 
     out.push({ partition: m.partition, offset: m.offset, key: m.key == null ? null : m.key.toString(), value: await de.decode(m.value) });
   }
   return out;
+}
+
+/** The local stack's script, for fault tests that stop and restart one component. */
+export function stackComponentControl(): { skip: string | false; down: (c: string) => void; up: (c: string) => void } {
+  const script = join(dirname(defaultSchemasDir()), 'deploy', 'local', 'stack.sh');
+  const external = process.env.STOCKSTREAM_EXTERNAL_STACK === '1';
+  const run = (args: string[]) => execFileSync(script, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  return {
+    skip: external ? 'STOCKSTREAM_EXTERNAL_STACK=1: cannot stop components of an external cluster' : !existsSync(script) ? `${script} not found` : false,
+    down: (c) => run(['down', c]),
+    up: (c) => run(['up', c]),
+  };
+}
+
+/** GET a service's /readyz: true when it answers 200. */
+export async function isReady(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** One sample of a service's Prometheus metric (summed over labels); 0 when absent or unreachable. */
+export async function metricValue(port: number, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let sum = 0;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+    return sum;
+  } catch {
+    return 0;
+  }
 }

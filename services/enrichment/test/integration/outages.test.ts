@@ -1,0 +1,93 @@
+// Broker and registry outages in the middle of a run: the service degrades
+// (/readyz false), retries with backoff, does not crash, and in the end every
+// raw record is in the outputs exactly once.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { DeadLetter, EnrichedTick } from '@stockstream/common';
+import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics } from '@stockstream/common/testing';
+
+const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
+const INDEX_DATA = datasetFile('indexData.csv');
+const ROWS = 51_249;
+const stack = stackComponentControl();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function exactlyOnceCount(topics: { enriched: string; dlq: string }, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const e = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
+    const d = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
+    const keys = new Set([...e.map((m) => `${m.value.rawPartition}/${m.value.rawOffset}`), ...d.map((m) => `${m.value.sourcePartition}/${m.value.sourceOffset}`)]);
+    const total = e.length + d.length;
+    if (total >= ROWS || Date.now() > deadline) return { total, distinct: keys.size };
+    await sleep(2000);
+  }
+}
+
+/** Waits until the service has committed some but not all records, so the outage lands mid-run. */
+async function waitMidRun(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let n = 0;
+  while (Date.now() < deadline) {
+    n = await metricValue(port, 'stockstream_enrichment_records_in_total');
+    if (n > 0) break;
+    await sleep(50);
+  }
+  assert.ok(n > 0 && n < ROWS, `outage must start mid-run; committed ${n} of ${ROWS}`);
+}
+
+describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, () => {
+  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', async () => {
+    const topics = uniqueTopics('enr-broker');
+    const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
+    assert.equal((await ing.exited).code, 0, ing.stderr());
+    const port = 19_112;
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'o', ENRICHMENT_BATCH_MAX: '300', HTTP_PORT: String(port) });
+    try {
+      await waitMidRun(port);
+      stack.down('kafka');
+      let sawNotReady = false;
+      for (let i = 0; i < 20 && !sawNotReady; i++) {
+        await sleep(500);
+        sawNotReady = !(await isReady(port));
+      }
+      stack.up('kafka');
+      assert.ok(sawNotReady, '/readyz stayed ready while the broker was down');
+      assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
+      const o = await exactlyOnceCount(topics, 180_000);
+      assert.deepEqual(o, { total: ROWS, distinct: ROWS });
+      let ready = false;
+      for (let i = 0; i < 30 && !ready; i++) {
+        ready = await isReady(port);
+        if (!ready) await sleep(500);
+      }
+      assert.ok(ready, '/readyz did not recover');
+    } finally {
+      stack.up('kafka'); // idempotent: make sure later tests have a broker
+      svc.child.kill('SIGTERM');
+      await svc.exited;
+    }
+  });
+
+  it('registry restarted mid-run: no crash, every record exactly once', async () => {
+    const topics = uniqueTopics('enr-registry');
+    const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
+    assert.equal((await ing.exited).code, 0, ing.stderr());
+    const port = 19_113;
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'r', ENRICHMENT_BATCH_MAX: '300', HTTP_PORT: String(port) });
+    try {
+      await waitMidRun(port);
+      stack.down('registry');
+      await sleep(3000);
+      stack.up('registry');
+      assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
+      assert.deepEqual(await exactlyOnceCount(topics, 180_000), { total: ROWS, distinct: ROWS });
+    } finally {
+      stack.up('registry');
+      svc.child.kill('SIGTERM');
+      assert.equal((await svc.exited).code, 0, svc.stderr());
+    }
+  });
+});
