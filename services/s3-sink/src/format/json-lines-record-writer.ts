@@ -1,0 +1,42 @@
+import type { EnrichedTick } from '@stockstream/common';
+import { LAKE_COLUMNS, type LakeType } from './lake-columns.js';
+import type { RecordWriter } from './record-writer.js';
+
+const MS_PER_DAY = 86_400_000;
+
+/** Epoch days → `YYYY-MM-DD` (UTC). */
+export function isoDate(epochDay: number): string {
+  return new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+const JSON_VALUE: Record<LakeType, (v: string | number) => string | number> = {
+  VARCHAR: (v) => v,
+  DOUBLE: (v) => v,
+  INTEGER: (v) => v,
+  BIGINT: (v) => v,
+  DATE: (v) => isoDate(v as number),
+  // ISO 8601 with milliseconds and Z: what Athena's and DuckDB's JSON readers parse as a timestamp.
+  TIMESTAMP: (v) => new Date(v as number).toISOString(),
+};
+
+/**
+ * One JSON object per line (UTF-8, '\n'-terminated), with the same snake_case
+ * columns in the same order as the Parquet files; dates and timestamps as ISO
+ * strings. Kept for parity with the original design that wrote JSON, and handy
+ * for eyeballing a partition. Not compressed (SINK_COMPRESSION is Parquet's).
+ */
+export class JsonLinesRecordWriter implements RecordWriter {
+  readonly extension = 'jsonl';
+  readonly contentType = 'application/x-ndjson';
+
+  async write(rows: readonly EnrichedTick[]): Promise<Buffer> {
+    const lines: string[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const tick = rows[i]!;
+      const obj: Record<string, string | number> = {};
+      for (const c of LAKE_COLUMNS) obj[c.name] = JSON_VALUE[c.type](c.get(tick));
+      lines[i] = `${JSON.stringify(obj)}\n`;
+    }
+    return Buffer.from(lines.join(''), 'utf8');
+  }
+}

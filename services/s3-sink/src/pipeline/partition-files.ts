@@ -1,0 +1,98 @@
+// The files one Kafka partition has open, one per lake partition, and the
+// offset that may be committed for it. Pure state, no I/O: unit-tested alone.
+import type { EnrichedTick } from '@stockstream/common';
+import type { OpenFileState, RotationPolicy } from '../rotation/rotation-policy.js';
+
+export interface OpenFile extends OpenFileState {
+  lakePath: string;
+  firstOffset: number;
+  lastOffset: number;
+  rows: EnrichedTick[];
+}
+
+export class PartitionFiles {
+  private readonly open = new Map<string, OpenFile>();
+  /** Closed files waiting for (or retrying) their upload: they still hold back the commit. */
+  private readonly pending: OpenFile[] = [];
+  /** One past the last offset seen (appended or skipped); null before the first record. */
+  private nextOffset: number | null = null;
+
+  /**
+   * @param uploaded per lake partition, the last offset already in storage
+   *   (from recovery): records at or below it were uploaded before a crash
+   *   and are skipped, so redoing the work never duplicates them.
+   */
+  constructor(readonly topic: string, readonly partition: number, private readonly uploaded: ReadonlyMap<string, number>) {}
+
+  /** Adds one record; false when it was already uploaded before a restart. */
+  append(offset: number, tick: EnrichedTick, lakePath: string, bytes: number, nowMs: number): boolean {
+    this.nextOffset = offset + 1;
+    const done = this.uploaded.get(lakePath);
+    if (done !== undefined && offset <= done) return false;
+    let f = this.open.get(lakePath);
+    if (!f) {
+      f = { lakePath, firstOffset: offset, lastOffset: offset, rows: [], records: 0, bytes: 0, openedAtMs: nowMs, firstRecordTimeMs: tick.ingestedAt, lastRecordTimeMs: tick.ingestedAt };
+      this.open.set(lakePath, f);
+    }
+    f.rows.push(tick);
+    f.records++;
+    f.bytes += bytes;
+    f.lastOffset = offset;
+    f.lastRecordTimeMs = tick.ingestedAt;
+    return true;
+  }
+
+  /** A record that goes nowhere in the lake (dead-lettered): only the position moves. */
+  skip(offset: number): void {
+    this.nextOffset = offset + 1;
+  }
+
+  /** Moves the files the policy says are done (all of them when `all`) to the pending uploads; returns them. */
+  closeDue(policy: RotationPolicy, nowMs: number, all = false): OpenFile[] {
+    const closed: OpenFile[] = [];
+    for (const [path, f] of this.open) {
+      if (all || policy.shouldRotate(f, nowMs)) {
+        this.open.delete(path);
+        closed.push(f);
+      }
+    }
+    this.pending.push(...closed);
+    return closed;
+  }
+
+  /** Marks a pending file as durably uploaded. */
+  markUploaded(file: OpenFile): void {
+    const i = this.pending.indexOf(file);
+    if (i >= 0) this.pending.splice(i, 1);
+  }
+
+  get pendingUploads(): readonly OpenFile[] {
+    return this.pending;
+  }
+
+  get openFiles(): number {
+    return this.open.size;
+  }
+
+  /**
+   * The offset that may be committed: the smallest first offset among files
+   * not yet uploaded (open or pending), else one past the last record seen.
+   * Committing past an open file's first record would lose it in a crash.
+   */
+  committable(): number | null {
+    let min: number | null = null;
+    for (const f of this.open.values()) if (min === null || f.firstOffset < min) min = f.firstOffset;
+    for (const f of this.pending) if (min === null || f.firstOffset < min) min = f.firstOffset;
+    return min ?? this.nextOffset;
+  }
+
+  /** Earliest wall-clock time a file's time rule fires, to bound how long the loop may wait. */
+  nextDueAtMs(policy: RotationPolicy): number | null {
+    let due: number | null = null;
+    for (const f of this.open.values()) {
+      const d = policy.dueAtMs(f);
+      if (d !== null && (due === null || d < due)) due = d;
+    }
+    return due;
+  }
+}

@@ -1,0 +1,155 @@
+// The sink's loop: consume enriched records (read_committed), append them to
+// one open file per (Kafka partition, lake partition), upload files the
+// rotation policy closes, and commit offsets only after uploads succeeded.
+// An S3 failure pauses consumption and stops commits until S3 is back.
+import { DecodeError, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import type { RecordWriter } from '../format/record-writer.js';
+import type { Partitioner } from '../partitioner/partitioner.js';
+import type { RotationPolicy } from '../rotation/rotation-policy.js';
+import { objectKey } from '../storage/object-key.js';
+import type { Storage } from '../storage/storage.js';
+import type { SinkMetrics } from '../metrics.js';
+import { PartitionFiles, type OpenFile } from './partition-files.js';
+import { uploadedHighWater } from './recovery.js';
+
+export interface SinkDeps {
+  consumer: GroupConsumer;
+  deserializer: AvroDeserializer<EnrichedTick>;
+  partitioner: Partitioner;
+  writer: RecordWriter;
+  rotation: RotationPolicy;
+  storage: Storage;
+  prefix: string;
+  metrics: SinkMetrics;
+  health: Health;
+  logger: Logger;
+  batchMax: number;
+  /** Records the sink cannot read go to the dead-letter topic; resolves once acknowledged. */
+  deadLetter: (m: Message, reason: string, message: string) => Promise<void>;
+}
+
+export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void> {
+  const { consumer, logger, metrics } = deps;
+  const files = new Map<number, PartitionFiles>();
+  const committed = new Map<number, number>();
+  let generation = -1;
+  let topic = '';
+  let backoffMs = 0;
+  let paused = false;
+
+  /** On every assignment change: forget state (nothing uncommitted survives it) and recover the new partitions. */
+  const reassign = async () => {
+    generation = consumer.generation;
+    const assigned = consumer.assignments();
+    files.clear();
+    committed.clear();
+    if (assigned.length === 0) return;
+    topic = assigned[0]!.topic;
+    const partitions = assigned.map((a) => a.partition);
+    const hw = await uploadedHighWater(deps.storage, deps.prefix, 'ticks', topic, partitions);
+    for (const p of partitions) files.set(p, new PartitionFiles(topic, p, hw.get(p)!));
+    // The consumer may have fetched past the committed offsets before we knew the assignment.
+    await consumer.rewindToCommitted();
+    logger.info({ partitions, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) }, 'partitions assigned; recovered uploaded offsets');
+  };
+
+  const upload = async (pf: PartitionFiles, f: OpenFile): Promise<void> => {
+    const body = await deps.writer.write(f.rows);
+    const key = objectKey({
+      prefix: deps.prefix, table: 'ticks', partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
+      firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
+    });
+    const t0 = performance.now();
+    await deps.storage.put(key, body, deps.writer.contentType);
+    metrics.uploadSeconds.observe((performance.now() - t0) / 1000);
+    metrics.objectsWritten.inc();
+    metrics.recordsWritten.inc(f.records);
+    metrics.bytesWritten.inc(body.length);
+    pf.markUploaded(f);
+  };
+
+  /** Uploads pending files in order, per partition; stops at the first failure so a lake partition's files land in offset order. */
+  const flushPending = async (): Promise<boolean> => {
+    for (const pf of files.values()) {
+      for (const f of [...pf.pendingUploads]) {
+        try {
+          await upload(pf, f);
+        } catch (err) {
+          metrics.uploadFailures.inc();
+          logger.warn({ err: (err as Error).message, partition: pf.partition, lakePath: f.lakePath }, 'upload failed: pausing consumption, committing nothing');
+          deps.health.set('s3', false, (err as Error).message);
+          return false;
+        }
+      }
+    }
+    deps.health.set('s3', true);
+    return true;
+  };
+
+  const commit = () => {
+    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    for (const [p, pf] of files) {
+      const c = pf.committable();
+      if (c !== null && c > (committed.get(p) ?? -1)) offsets.push({ topic: pf.topic, partition: p, offset: c });
+    }
+    if (offsets.length === 0) return;
+    try {
+      consumer.native.commitSync(offsets);
+      for (const o of offsets) committed.set(o.partition, o.offset);
+    } catch (err) {
+      // A rebalance under us: start over from what the group has committed.
+      logger.warn({ err: (err as Error).message }, 'offset commit refused; recovering the assignment');
+      generation = -1;
+    }
+  };
+
+  const setPaused = (want: boolean) => {
+    if (want === paused) return;
+    const tps: TopicPartition[] = consumer.assignments();
+    if (want) consumer.native.pause(tps);
+    else consumer.native.resume(tps);
+    paused = want;
+  };
+
+  const step = async (messages: Message[]) => {
+    const now = Date.now();
+    for (const m of messages) {
+      const pf = files.get(m.partition);
+      if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset
+      let tick: EnrichedTick;
+      try {
+        tick = await deps.deserializer.decode(m.value);
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        await deps.deadLetter(m, err.reason, err.message);
+        pf.skip(m.offset);
+        continue;
+      }
+      pf.append(m.offset, tick, deps.partitioner.partitionPath(tick), m.value?.length ?? 0, now);
+    }
+    for (const pf of files.values()) pf.closeDue(deps.rotation, now);
+    metrics.openFiles.set([...files.values()].reduce((n, pf) => n + pf.openFiles, 0));
+  };
+
+  while (!signal.aborted) {
+    if (consumer.generation !== generation) await reassign();
+    if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
+    const ok = await flushPending();
+    setPaused(!ok);
+    if (!ok) {
+      backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+      await consumer.consume(1, 10); // keeps the group membership alive while paused
+      continue;
+    }
+    backoffMs = 0;
+    commit();
+    const messages = await consumer.consume(deps.batchMax, 200);
+    if (consumer.generation !== generation) continue; // assignment changed under this batch: recover first, it is re-read
+    await step(messages);
+  }
+
+  // Graceful shutdown: close every file, upload, commit.
+  for (const pf of files.values()) pf.closeDue(deps.rotation, Date.now(), true);
+  if (await flushPending()) commit();
+  else logger.error('shutdown: uploads failed; offsets not committed, the next run redoes them');
+}

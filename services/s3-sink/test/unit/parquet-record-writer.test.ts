@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
+import { ParquetRecordWriter } from '../../src/format/parquet-record-writer.js';
+import { HivePartitioner } from '../../src/partitioner/hive-partitioner.js';
+import { edgeRows, manyRows, tick } from './support/ticks.js';
+import { readParquet, rowToTick } from './support/read-parquet.js';
+
+const EXPECTED_TYPES = {
+  index: 'VARCHAR', date: 'DATE', open: 'DOUBLE', high: 'DOUBLE', low: 'DOUBLE', close: 'DOUBLE', adj_close: 'DOUBLE', volume: 'BIGINT',
+  exchange: 'VARCHAR', region: 'VARCHAR', currency: 'VARCHAR', fx_rate: 'DOUBLE', fx_effective_date: 'DATE', close_usd: 'DOUBLE',
+  source_kind: 'VARCHAR', source_name: 'VARCHAR', source_line: 'BIGINT', raw_topic: 'VARCHAR', raw_partition: 'INTEGER', raw_offset: 'BIGINT',
+  ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP',
+};
+
+describe('ParquetRecordWriter', () => {
+  let writer: ParquetRecordWriter;
+  before(async () => {
+    writer = await ParquetRecordWriter.create();
+  });
+  after(() => writer.close());
+
+  it('writes typed, snake_case columns in the lake order, without the derived year', async () => {
+    const file = await readParquet(await writer.write([tick()]));
+    assert.deepEqual(file.types, EXPECTED_TYPES);
+    assert.deepEqual(file.columns, LAKE_COLUMNS.map((c) => c.name));
+    assert.ok(!file.columns.includes('year'));
+  });
+
+  it('stores timestamps as UTC milliseconds (TIMESTAMP_MILLIS, not adjusted to a zone)', async () => {
+    const file = await readParquet(await writer.write([tick()]));
+    assert.match(file.timestampLogicalType, /isAdjustedToUTC=0.*MILLIS=MilliSeconds\(\)/);
+  });
+
+  it('reads back exactly the values it was given, in order, at the edges of every type', async () => {
+    const rows = edgeRows();
+    const file = await readParquet(await writer.write(rows));
+    assert.deepEqual(file.rows.map(rowToTick), rows);
+  });
+
+  it('reads back the calendar dates and instants a user sees', async () => {
+    const file = await readParquet(await writer.write([edgeRows()[1]!]));
+    const r = file.rows[0]!;
+    assert.equal(String(r.date), '1965-01-04');
+    assert.equal(String(r.fx_effective_date), '1900-01-01');
+    assert.equal(String(r.ingested_at), '1969-12-31 23:59:59.999');
+    assert.equal(String(r.enriched_at), '1970-01-01 00:00:00');
+  });
+
+  it('compresses with zstd by default, and with snappy or not at all when asked', async () => {
+    assert.deepEqual((await readParquet(await writer.write(manyRows(100)))).codecs, ['ZSTD']);
+    for (const [compression, codec] of [['snappy', 'SNAPPY'], ['uncompressed', 'UNCOMPRESSED']] as const) {
+      const w = await ParquetRecordWriter.create({ compression });
+      try {
+        const file = await readParquet(await w.write(manyRows(100)));
+        assert.deepEqual(file.codecs, [codec]);
+        assert.equal(file.rows.length, 100);
+      } finally {
+        await w.close();
+      }
+    }
+  });
+
+  it('spans several DuckDB chunks and files without mixing rows between files', async () => {
+    const a = manyRows(5_000);
+    const b = manyRows(3).map((t) => ({ ...t, index: 'B' }));
+    // Concurrent calls share one staging table: they must be serialized.
+    const [fa, fb] = await Promise.all([writer.write(a), writer.write(b)]);
+    assert.deepEqual((await readParquet(fa)).rows.map(rowToTick), a);
+    assert.deepEqual((await readParquet(fb)).rows.map(rowToTick), b);
+  });
+
+  it('writes a valid empty file for zero rows', async () => {
+    const file = await readParquet(await writer.write([]));
+    assert.equal(file.rows.length, 0);
+    assert.deepEqual(file.types, EXPECTED_TYPES);
+  });
+
+  it('stays usable after a bad row, with nothing of the failed file left over', async () => {
+    await assert.rejects(writer.write([tick(), tick({ volume: 1.5 })]), RangeError);
+    const file = await readParquet(await writer.write([tick({ index: 'AFTER' })]));
+    assert.deepEqual(file.rows.map((r) => r.index), ['AFTER']);
+  });
+
+  it('leaves no temporary files behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sink-stage-'));
+    const w = await ParquetRecordWriter.create({ tmpDir: dir });
+    try {
+      await w.write(manyRows(10));
+      const { readdir } = await import('node:fs/promises');
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await w.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to write once closed', async () => {
+    const w = await ParquetRecordWriter.create();
+    await w.close();
+    await assert.rejects(w.write([tick()]), /closed/);
+  });
+
+  it('in the Hive layout, DuckDB reads index and year from the path, decoding ^GSPC', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sink-lake-'));
+    try {
+      const partitioner = new HivePartitioner();
+      const rows = edgeRows();
+      for (const [i, row] of rows.entries()) {
+        const folder = join(dir, 'ticks', partitioner.partitionPath(row));
+        await mkdir(folder, { recursive: true });
+        await writeFile(join(folder, `f${i}.parquet`), await writer.write([row]));
+      }
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      const result = await c.runAndReadAll(
+        `SELECT index, year, year(date) AS date_year FROM read_parquet('${dir}/ticks/*/*/*.parquet', hive_partitioning = true) ORDER BY raw_offset DESC`,
+      );
+      const got = result.getRowObjects().map((r) => [r.index, Number(r.year), Number(r.date_year)]);
+      c.closeSync();
+      db.closeSync();
+      assert.deepEqual(got.sort(), [['000001.SS', 2021, 2021], ['HSI', 1999, 1999], ['^GSPC', 1965, 1965]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
