@@ -36,6 +36,9 @@ export class GroupConsumer {
         'fetch.max.bytes': 64 * 1024 * 1024,
         'max.partition.fetch.bytes': 8 * 1024 * 1024,
         'queued.min.messages': 200_000,
+        // A crashed member is noticed in seconds, not the 45 s default: recovery after SIGKILL waits for this.
+        'session.timeout.ms': 10_000,
+        'heartbeat.interval.ms': 1000,
         rebalance_cb: true,
         ...opts.overrides,
       } as never,

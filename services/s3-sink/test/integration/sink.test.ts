@@ -1,0 +1,156 @@
+// The sink on the real stack (broker, registry, S3 server): the lake holds
+// every enriched record exactly once — after a clean run, after SIGKILLs at
+// random points, and through an S3 outage — checked the way a user would,
+// with SQL over the lake.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type EnrichedTick } from '@stockstream/common';
+import { datasetFile, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
+import { s3StorageConfig, sinkSettings } from '../../src/config.js';
+import { LakeSql } from '../../src/lake/lake-sql.js';
+import { mirrorLake } from '../../src/lake/lake-mirror.js';
+import { S3Storage } from '../../src/storage/s3-storage.js';
+
+const SINK = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const ENRICH = fileURLToPath(new URL('../../../../enrichment/dist/src/main.js', import.meta.url));
+const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
+const INDEX_DATA = datasetFile('indexData.csv');
+const ENRICHED = 50_568; // valid rows of indexData.csv
+const stack = stackComponentControl();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const topics = uniqueTopics('sink');
+
+async function lakeCounts(bucket: string) {
+  const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: bucket });
+  const m = await mirrorLake(new S3Storage(s3StorageConfig(cfg)), cfg.s3Prefix, 'ticks', mkdtempSync(join(tmpdir(), 'lake-')));
+  const sql = await LakeSql.open(m.dir);
+  try {
+    const r = await sql.query('SELECT count(*) AS n, count(DISTINCT (raw_partition, raw_offset)) AS d FROM ticks');
+    return { count: Number(r.rows[0]![0]), distinct: Number(r.rows[0]![1]), objects: m.objects };
+  } finally {
+    sql.close();
+  }
+}
+
+function sinkEnv(bucket: string, extra: Record<string, string> = {}) {
+  return { ...topics.env, S3_BUCKET: bucket, SINK_GROUP_ID: `g-${bucket}`, SINK_ROTATE_RECORDS: '1000', SINK_ROTATE_MS: '1000', ...extra };
+}
+
+async function waitForLake(bucket: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (await metricValue(port, 'stockstream_sink_records_written_total')) < ENRICHED) await sleep(500);
+}
+
+async function stop(run: ServiceRun, signal: NodeJS.Signals) {
+  run.child.kill(signal);
+  return run.exited;
+}
+
+/** Waits until the sink has uploaded some but not all records, so a fault lands mid-run. */
+async function waitMidRun(port: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  let n = 0;
+  while (Date.now() < deadline) {
+    n = await metricValue(port, 'stockstream_sink_records_written_total');
+    if (n > 0) break;
+    await sleep(20);
+  }
+  return n;
+}
+
+describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
+  before(async () => {
+    const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
+    assert.equal((await ing.exited).code, 0, ing.stderr());
+    const port = 19_122;
+    const enr = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 's', HTTP_PORT: String(port) });
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && (await metricValue(port, 'stockstream_enrichment_records_in_total')) < 51_249) await sleep(500);
+    assert.equal((await stop(enr, 'SIGTERM')).code, 0, enr.stderr());
+  });
+
+  it('lands every enriched record in the lake once, with equal contents', async () => {
+    const bucket = `it-clean-${Date.now()}`;
+    const port = 19_131;
+    const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port) }));
+    await waitForLake(bucket, port, 120_000);
+    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    const lake = await lakeCounts(bucket);
+    assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
+
+    // Contents: every column of a sample of records equals the enriched topic's record.
+    const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: bucket });
+    const m = await mirrorLake(new S3Storage(s3StorageConfig(cfg)), cfg.s3Prefix, 'ticks', mkdtempSync(join(tmpdir(), 'lake-')));
+    const sql = await LakeSql.open(m.dir);
+    const rows = await sql.query(
+      `SELECT raw_partition, raw_offset, index, CAST(date AS VARCHAR), close, close_usd, volume, currency, year FROM ticks WHERE raw_offset % 997 = 0 ORDER BY ALL`,
+    );
+    sql.close();
+    const enriched = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
+    const byCoord = new Map(enriched.map((e) => [`${e.value.rawPartition}/${e.value.rawOffset}`, e.value]));
+    assert.ok(rows.rows.length > 20);
+    for (const [p, o, index, date, close, closeUsd, volume, currency, year] of rows.rows) {
+      const e = byCoord.get(`${p}/${o}`);
+      assert.ok(e, `lake row ${p}/${o} not in the enriched topic`);
+      const iso = new Date(e.date * 86_400_000).toISOString().slice(0, 10);
+      assert.deepEqual([index, date, close, closeUsd, Number(volume), currency, year], [e.index, iso, e.close, e.closeUsd, e.volume, e.currency, Number(iso.slice(0, 4))]);
+    }
+  });
+
+  it('SIGKILL at random points and restart: count(*) = distinct records = enriched records', async () => {
+    const bucket = `it-kill-${Date.now()}`;
+    let landedMidRun = false;
+    for (let round = 0; round < 3; round++) {
+      const port = 19_140 + round;
+      const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port), SINK_ROTATE_RECORDS: '300' }));
+      const n = await waitMidRun(port);
+      await sleep(Math.floor(Math.random() * 300));
+      await stop(svc, 'SIGKILL');
+      if (n > 0 && n < ENRICHED) landedMidRun = true;
+    }
+    assert.ok(landedMidRun, 'no kill landed mid-run');
+    const port = 19_149;
+    const last = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port) }));
+    // Written by this run plus what earlier runs uploaded: wait for the lake itself.
+    const deadline = Date.now() + 120_000;
+    let lake = await lakeCounts(bucket);
+    while (lake.distinct < ENRICHED && Date.now() < deadline) {
+      await sleep(2000);
+      lake = await lakeCounts(bucket);
+    }
+    assert.equal((await stop(last, 'SIGTERM')).code, 0, last.stderr());
+    lake = await lakeCounts(bucket);
+    assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
+  });
+
+  it('S3 server stopped mid-run and restarted: /readyz false meanwhile, nothing lost or duplicated', { skip: stack.skip }, async () => {
+    const bucket = `it-s3down-${Date.now()}`;
+    const port = 19_150;
+    const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port), SINK_ROTATE_RECORDS: '300', S3_MAX_ATTEMPTS: '2', S3_CONNECT_TIMEOUT_MS: '1000' }));
+    try {
+      const n = await waitMidRun(port);
+      stack.down('s3');
+      let sawNotReady = false;
+      for (let i = 0; i < 30 && !sawNotReady; i++) {
+        await sleep(500);
+        sawNotReady = (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) === 503;
+      }
+      const failures = await metricValue(port, 'stockstream_sink_upload_failures_total');
+      stack.up('s3');
+      assert.ok(n > 0 && n < ENRICHED, `outage must start mid-run; uploaded ${n}`);
+      assert.ok(sawNotReady, '/readyz stayed ready while S3 was down');
+      assert.ok(failures > 0, 'no upload failed while S3 was down');
+      assert.equal(svc.child.exitCode, null, `sink exited during the outage: ${svc.stderr()}`);
+      await waitForLake(bucket, port, 120_000);
+    } finally {
+      stack.up('s3');
+      assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    }
+    const lake = await lakeCounts(bucket);
+    assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
+  });
+});
