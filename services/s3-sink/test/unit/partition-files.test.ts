@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EnrichedTick } from '@stockstream/common';
+import { PartitionFiles } from '../../src/pipeline/partition-files.js';
+import { RotationPolicy } from '../../src/rotation/rotation-policy.js';
+
+const tick = { ingestedAt: 0 } as EnrichedTick;
+const policy = new RotationPolicy({ maxRecords: 2, maxBytes: 1e9, maxOpenMs: 1000 });
+
+describe('PartitionFiles', () => {
+  it('commits only up to the first record of the oldest file not yet uploaded', () => {
+    const pf = new PartitionFiles('t', 0, new Map());
+    assert.equal(pf.committable(), null);
+    pf.append(10, tick, 'index=A/year=2000', 1, 0);
+    pf.append(11, tick, 'index=B/year=2000', 1, 0);
+    pf.append(12, tick, 'index=A/year=2000', 1, 0); // A is full (2 records)
+    assert.equal(pf.committable(), 10);
+    const closed = pf.closeDue(policy, 0);
+    assert.deepEqual(closed.map((f) => [f.lakePath, f.firstOffset, f.lastOffset, f.records]), [['index=A/year=2000', 10, 12, 2]]);
+    assert.equal(pf.committable(), 10, 'a closed file holds the commit back until it is uploaded');
+    pf.markUploaded(closed[0]!);
+    assert.equal(pf.committable(), 11, 'B is still open from offset 11');
+    pf.closeDue(policy, 5000); // B by time
+    pf.markUploaded(pf.pendingUploads[0]!);
+    assert.equal(pf.committable(), 13, 'nothing open: one past the last record seen');
+  });
+
+  it('skips records a previous run already uploaded for that lake partition, and only those', () => {
+    const pf = new PartitionFiles('t', 0, new Map([['index=A/year=2000', 11]]));
+    assert.equal(pf.append(10, tick, 'index=A/year=2000', 1, 0), false);
+    assert.equal(pf.append(11, tick, 'index=A/year=2000', 1, 0), false);
+    assert.equal(pf.append(11, tick, 'index=B/year=2000', 1, 0), true, 'another lake partition is not skipped');
+    assert.equal(pf.append(12, tick, 'index=A/year=2000', 1, 0), true);
+    const files = pf.closeDue(policy, 0, true);
+    assert.deepEqual(files.map((f) => [f.lakePath, f.firstOffset]).sort(), [['index=A/year=2000', 12], ['index=B/year=2000', 11]]);
+  });
+
+  it('a dead-lettered record moves the commit position without opening a file', () => {
+    const pf = new PartitionFiles('t', 3, new Map());
+    pf.skip(7);
+    assert.equal(pf.committable(), 8);
+    assert.equal(pf.openFiles, 0);
+  });
+
+  it('reports when the next time-based rotation is due', () => {
+    const pf = new PartitionFiles('t', 0, new Map());
+    assert.equal(pf.nextDueAtMs(policy), null);
+    pf.append(1, tick, 'index=A/year=2000', 1, 500);
+    assert.equal(pf.nextDueAtMs(policy), 1500);
+  });
+});
