@@ -8,6 +8,10 @@ import { S3StorageError } from './s3-storage-error.js';
 import type { Storage, StoredObject } from './storage.js';
 
 /** S3's smallest allowed multipart part (except the last). */
+// The project targets Node 20; the SDK versions we pin support it. Its notice about
+// future releases needing Node 22 would otherwise land in every service's stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 export interface S3StorageConfig {
@@ -32,7 +36,7 @@ export interface S3StorageConfig {
   maxAttempts: number;
   /** TCP connect timeout per attempt. */
   connectTimeoutMs: number;
-  /** Socket inactivity timeout per attempt. */
+  /** Longest one attempt may take, request and response included (also the socket idle limit). */
   requestTimeoutMs: number;
 }
 
@@ -61,7 +65,14 @@ export class S3Storage implements Storage {
       forcePathStyle: config.forcePathStyle,
       maxAttempts: config.maxAttempts,
       retryMode: 'standard',
-      requestHandler: { connectionTimeout: config.connectTimeoutMs, requestTimeout: config.requestTimeoutMs },
+      // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes
+      // and keeps waiting, so a server that accepts connections but never answers hangs the sink.
+      requestHandler: {
+        connectionTimeout: config.connectTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+        socketTimeout: config.requestTimeoutMs,
+      },
     };
     if (config.endpoint) clientConfig.endpoint = config.endpoint;
     if (config.accessKeyId && config.secretAccessKey) {
