@@ -31,7 +31,12 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   fi
   say "installing npm packages (the native Kafka client may take ~2 minutes to build)"
   # dynamic linking: build the bundled librdkafka against the system libraries instead of downloading their sources.
-  CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error
+  # A fresh tree gets `npm ci`; an existing one `npm install`, which keeps the already-built native client.
+  if [ -d node_modules/@confluentinc/kafka-javascript/build/Release ]; then
+    CKJS_LINKING=dynamic npm install --no-audit --no-fund --loglevel=error
+  else
+    CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error
+  fi
   touch "$stamp"
 fi
 npx tsc -b
