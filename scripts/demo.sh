@@ -25,8 +25,8 @@ if [ -n "${DATASET:-}" ]; then
   node services/ingest/dist/src/main.js replay "$DATASET"
 else
   count="${DEMO_COUNT:-105000}"
-  step "Ingest: the seeded generator, $count daily bars of the 14 indices (topics and schemas bootstrapped first)"
-  node services/ingest/dist/src/main.js simulate --count "$count" --seed "${DEMO_SEED:-42}"
+  step "Ingest: the seeded generator, $count daily bars of the 14 indices from 1995 (topics and schemas bootstrapped first)"
+  node services/ingest/dist/src/main.js simulate --count "$count" --seed "${DEMO_SEED:-42}" --start 1995-01-02
 fi
 
 step "Reading ticks.raw and ticks.dlq back from Kafka"

@@ -1,9 +1,13 @@
 // The ceiling for ingest: the same producer client and settings sending the
 // same number of pre-encoded records of the same size, keyed the same way,
 // with no CSV parsing and no Avro encoding. Run as its own process, like the
-// service, and prints one JSON line.
+// service, and prints one JSON line. It produces the way the publisher does:
+// keys as ready-made Buffers, acknowledgements counted by one shared delivery
+// handler, a yield to the event loop every YIELD_EVERY messages and a bound on
+// unacknowledged messages; only the latency sampling and metrics are left out.
 import { randomBytes } from 'node:crypto';
 import { KafkaProducer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+import { MAX_PENDING, RESUME_PENDING, YIELD_EVERY } from '../src/publish/publisher.js';
 
 const [topic, countText, sizeText] = process.argv.slice(2);
 const count = Number(countText);
@@ -15,16 +19,29 @@ if (!topic || !(count > 0) || !(size > 0)) {
 const cfg = loadConfig(kafkaSettings);
 const logger = createLogger('bench', 'warn');
 const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'stockstream-bench-ceiling' });
-const keys = ['NYA', 'IXIC', 'HSI', '000001.SS', 'GSPTSE', 'N225', 'N100', '399001.SZ', 'NSEI', 'TWII', 'GDAXI', 'KS11', 'SSMI', 'J203.JO'];
+const keys = ['NYA', 'IXIC', 'HSI', '000001.SS', 'GSPTSE', 'N225', 'N100', '399001.SZ', 'NSEI', 'TWII', 'GDAXI', 'KS11', 'SSMI', 'J203.JO'].map((k) => Buffer.from(k));
 // A pool of distinct values so compression sees varied data, not one repeated buffer.
 const pool = Array.from({ length: 1024 }, () => randomBytes(size));
 let acked = 0;
 let failed = 0;
-const onDelivery = (err: unknown) => (err ? failed++ : acked++);
+let waiting: (() => void) | null = null;
+producer.setDeliveryHandler((err) => {
+  if (err) failed++;
+  else acked++;
+  if (waiting !== null && producer.pending <= RESUME_PENDING) {
+    const resume = waiting;
+    waiting = null;
+    resume();
+  }
+});
 const started = performance.now();
 for (let i = 0; i < count; i++) {
-  const q = producer.produce(topic, keys[i % keys.length]!, pool[i % pool.length]!, onDelivery);
+  const q = producer.produce(topic, keys[i % keys.length]!, pool[i % pool.length]!);
   if (q) await q;
+  if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (producer.pending > MAX_PENDING) await new Promise<void>((resolve) => (waiting = resolve));
+  }
 }
 await producer.flush(120_000);
 const seconds = (performance.now() - started) / 1000;

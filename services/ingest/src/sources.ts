@@ -1,19 +1,62 @@
+import type { AvroSerializer, RawTick } from '@stockstream/common';
 import type { IngestCommand } from './cli/args.js';
-import { readCsvFile, type SourceItem } from './source/csv-file-source.js';
+import { readCsvFileBatches, type SourceItem } from './source/csv-file-source.js';
+import { encodedInWorker, type EncodedBatch } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
 
-/** The item stream a command asks for: a file (once or looping) or the generator. */
-export async function* itemsFor(cmd: IngestCommand): AsyncGenerator<SourceItem> {
+/** Generated ticks per batch: one await per batch instead of one per tick. */
+const GENERATED_BATCH = 512;
+
+/**
+ * The items a command asks for, in batches: a file (once or looping) or the
+ * generator. Batches are built synchronously from what the source has at
+ * hand; publish() takes them item by item.
+ */
+export async function* itemBatches(cmd: IngestCommand): AsyncGenerator<SourceItem[], void, undefined> {
   if (cmd.mode === 'simulate') {
-    for (const tick of generateTicks({ seed: cmd.seed, count: cmd.count, startDate: cmd.startDate })) yield { kind: 'tick', tick };
+    let batch: SourceItem[] = [];
+    for (const tick of generateTicks({ seed: cmd.seed, count: cmd.count, startDate: cmd.startDate })) {
+      batch.push({ kind: 'tick', tick });
+      if (batch.length === GENERATED_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
     return;
   }
   for (let pass = 1; ; pass++) {
-    for await (const item of readCsvFile(cmd.file, { order: cmd.order })) {
-      // Later passes get their own source name so each record's coordinates stay unique.
-      if (pass > 1 && item.kind === 'tick') item.tick.source.name += `#pass${pass}`;
-      yield item;
+    for await (const batch of readCsvFileBatches(cmd.file, { order: cmd.order })) {
+      if (pass > 1) {
+        // Later passes get their own source name so each record's coordinates stay unique.
+        for (const item of batch) if (item.kind === 'tick') item.tick.source.name += `#pass${pass}`;
+      }
+      yield batch;
     }
     if (!cmd.loop) return;
   }
+}
+
+/**
+ * A command's items: iterable here (batches of SourceItems), or read and
+ * encoded on a worker thread, which publish() prefers when it need not pace
+ * the records (see source/encoded-batches.ts).
+ */
+export class IngestSource implements AsyncIterable<SourceItem[]> {
+  constructor(readonly command: IngestCommand) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<SourceItem[]> {
+    return itemBatches(this.command);
+  }
+
+  /** The same items, ticks encoded with `raw` (ingestedAt stamped at encoding), read on a worker thread. */
+  encodedInWorker(raw: AvroSerializer<RawTick>): AsyncIterable<EncodedBatch> {
+    const schema = raw.type.schema({ exportAttrs: true });
+    return encodedInWorker(new URL('./source/encode-worker.js', import.meta.url), this.command, { schema, schemaId: raw.schemaId });
+  }
+}
+
+/** The item source a command asks for. */
+export function itemsFor(cmd: IngestCommand): IngestSource {
+  return new IngestSource(cmd);
 }

@@ -35,7 +35,10 @@ export const sinkSettings = {
   s3SecretAccessKey: setting({ env: 'S3_SECRET_ACCESS_KEY', optional: true, secret: true, expect: 'a secret access key', doc: 'Secret of S3_ACCESS_KEY_ID (never logged).', schema: nonEmpty }),
   s3MaxAttempts: setting({ env: 'S3_MAX_ATTEMPTS', default: '5', expect: 'a positive integer', doc: 'Attempts per S3 request (first included), exponential backoff between them.', schema: positiveInt }),
   s3ConnectTimeoutMs: setting({ env: 'S3_CONNECT_TIMEOUT_MS', default: '5000', expect: 'a positive integer (ms)', doc: 'TCP connect timeout of one S3 request attempt.', schema: positiveInt }),
-  s3RequestTimeoutMs: setting({ env: 'S3_REQUEST_TIMEOUT_MS', default: '30000', expect: 'a positive integer (ms)', doc: 'Socket inactivity timeout of one S3 request attempt.', schema: positiveInt }),
+  s3RequestTimeoutMs: setting({
+    env: 'S3_REQUEST_TIMEOUT_MS', default: '60000', expect: 'a positive integer (ms)',
+    doc: 'Longest one S3 request attempt may take (a whole part or object upload included) before it is retried.', schema: positiveInt,
+  }),
   format: setting({ env: 'SINK_FORMAT', default: 'parquet', expect: 'parquet or jsonl', doc: 'File format of the lake objects.', schema: z.enum(['parquet', 'jsonl']) }),
   // Not `compression`: that key is the Kafka producer's codec in kafkaSettings.
   parquetCompression: setting({

@@ -5,7 +5,8 @@
 // have produced them". A first streaming pass finds the file's date-sorted
 // runs (see date-runs.ts), a second reads each run from its byte range and
 // merges them by date; among rows of one date, earlier runs come first, and
-// each run keeps file order. Memory holds one row per run, never the file.
+// each run keeps file order. Memory holds one read chunk per run (see
+// csv-records.ts), never the file.
 // Rejected rows travel with the run they sit in: placed at their own date if
 // it is readable (and the row has the right width), otherwise at the date of
 // the row before them in that run, i.e. as soon as the merge reaches them.
@@ -14,11 +15,12 @@
 import { basename } from 'node:path';
 import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
-import { readCsvRecords, type CsvRecord, type CsvSyntaxIssue } from './csv-records.js';
+import { isBlankRecord, readCsvRecordBatches, readRowBatches, type CsvEntry, type CsvRecord, type CsvSyntaxIssue, type RowMaker } from './csv-records.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
+import { parseDate } from './dates.js';
 import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
-import { mergeSorted } from '../replay/date-order-merge.js';
+import { mergeSortedBatches } from './batch-merge.js';
 
 export type SourceRejectReason = RowRejectReason | 'csv_syntax';
 
@@ -103,19 +105,23 @@ function noHeader(file: string): CsvLayoutError {
   return new CsvLayoutError('missing_header', `${file}: no header row (the file is empty or unreadable)`);
 }
 
-async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem, void, undefined> {
+async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem[], void, undefined> {
   let maker: ItemMaker | undefined;
   try {
-    for await (const entry of readCsvRecords(path)) {
-      if (maker === undefined) {
-        if (entry.kind === 'syntax') throw noHeader(file);
-        maker = new ItemMaker(path, file, readHeader(entry.fields, file), now);
-      } else if (entry.kind === 'syntax') {
-        yield await maker.fromIssue(entry, undefined);
-      } else {
-        const item = maker.fromRecord(entry);
-        yield item instanceof Promise ? await item : item;
+    for await (const entries of readCsvRecordBatches(path)) {
+      const items: SourceItem[] = [];
+      for (const entry of entries) {
+        if (maker === undefined) {
+          if (entry.kind === 'syntax') throw noHeader(file);
+          maker = new ItemMaker(path, file, readHeader(entry.fields, file), now);
+        } else if (entry.kind === 'syntax') {
+          items.push(await maker.fromIssue(entry, undefined));
+        } else {
+          const item = maker.fromRecord(entry);
+          items.push(item instanceof Promise ? await item : item);
+        }
       }
+      if (items.length > 0) yield items;
     }
     if (maker === undefined) throw noHeader(file);
   } finally {
@@ -123,21 +129,84 @@ async function* readInFileOrder(path: string, file: string, now: () => number): 
   }
 }
 
+const COMMA = 0x2c;
+
+/** True for bytes that make a field non-blank for sure: ASCII, not a comma, not what trim() removes. */
+function isPlainByte(b: number): boolean {
+  return b < 0x80 && b !== COMMA && b !== 0x20 && (b < 0x09 || b > 0x0d);
+}
+
+/**
+ * rowDate of a line without quotes, read from its bytes: only the date field
+ * is decoded, not the whole row. undefined for a blank line (no record), as
+ * the record reader sees it.
+ */
+function dateOfLine(data: Buffer, from: number, to: number, layout: CsvLayout): number | null | undefined {
+  const dateColumn = layout.date;
+  let field = 0;
+  let fieldStart = from;
+  let dateFrom = -1;
+  let dateTo = -1;
+  let plain = false;
+  for (let i = from; i < to; i++) {
+    const b = data[i] as number;
+    if (b === COMMA) {
+      if (field === dateColumn) {
+        dateFrom = fieldStart;
+        dateTo = i;
+      }
+      field++;
+      fieldStart = i + 1;
+    } else if (!plain && isPlainByte(b)) {
+      plain = true;
+    }
+  }
+  if (field === dateColumn) {
+    dateFrom = fieldStart;
+    dateTo = to;
+  }
+  // Blank or not is only in doubt for rows of commas, white space and non-ASCII text: decide as the record reader does.
+  if (!plain && isBlankRecord(data.toString('utf8', from, to).split(','))) return undefined;
+  if (field + 1 !== layout.columnCount) return null;
+  // latin1 decodes ASCII as utf8 does, and parseDate accepts only ASCII: same result, less work.
+  return parseDate(data.toString('latin1', dateFrom, dateTo));
+}
+
+/** Pass 1 counts rows by feeding them to the scanner; the batches it gets carry nothing else. */
+const SEEN = true;
+
 /** Pass 1: the header's layout and the file's date-sorted runs. Reads the whole file, emits nothing. */
 async function scanRuns(path: string, file: string, maxRuns: number): Promise<{ layout: CsvLayout; runs: DateRun[] }> {
   let layout: CsvLayout | undefined;
   let scanner: DateRunScanner | undefined;
-  for await (const entry of readCsvRecords(path)) {
+  const header = (fields: string[], line: number, endByte: number): typeof SEEN => {
+    layout = readHeader(fields, file);
+    scanner = new DateRunScanner(file, maxRuns, endByte, line);
+    return SEEN;
+  };
+  // The header is read whole; after it, of each row only its width and date column.
+  const rowOfLine: RowMaker<typeof SEEN> = (data, from, to, line, _startByte, endByte) => {
+    if (scanner === undefined || layout === undefined) {
+      const fields = data.toString('utf8', from, to).split(',');
+      return isBlankRecord(fields) ? null : header(fields, line, endByte);
+    }
+    const date = dateOfLine(data, from, to, layout);
+    if (date === undefined) return null;
+    scanner.observe(date, line, endByte);
+    return SEEN;
+  };
+  const rowOfEntry = (entry: CsvEntry): typeof SEEN => {
     if (entry.kind === 'syntax') {
       // Only at end of input: nothing follows it, so it cannot split a run.
       if (layout === undefined) throw noHeader(file);
-    } else if (layout === undefined || scanner === undefined) {
-      layout = readHeader(entry.fields, file);
-      scanner = new DateRunScanner(file, maxRuns, entry.endByte, entry.line + entry.lineBreaks);
-    } else {
-      scanner.observe(rowDate(entry.fields, layout), entry.line + entry.lineBreaks, entry.endByte);
+      return SEEN;
     }
-  }
+    const end = entry.line + entry.lineBreaks;
+    if (scanner === undefined || layout === undefined) return header(entry.fields, end, entry.endByte);
+    scanner.observe(rowDate(entry.fields, layout), end, entry.endByte);
+    return SEEN;
+  };
+  for await (const _ of readRowBatches(path, {}, rowOfLine, rowOfEntry));
   if (layout === undefined || scanner === undefined) throw noHeader(file);
   return { layout, runs: scanner.runs };
 }
@@ -157,33 +226,56 @@ async function* readRun(
   layout: CsvLayout,
   run: DateRun,
   endBefore: number | undefined,
-): AsyncGenerator<Keyed, void, undefined> {
+): AsyncGenerator<Keyed[], void, undefined> {
   let key = -Infinity;
-  for await (const entry of readCsvRecords(path, { start: run.startByte, endBefore, firstLine: run.startLine })) {
-    if (entry.kind === 'syntax') {
-      yield { key, item: await maker.fromIssue(entry, endBefore) };
-    } else {
-      key = rowDate(entry.fields, layout) ?? key;
-      const item = maker.fromRecord(entry);
-      yield { key, item: item instanceof Promise ? await item : item };
+  for await (const entries of readCsvRecordBatches(path, { start: run.startByte, endBefore, firstLine: run.startLine })) {
+    const keyed: Keyed[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'syntax') {
+        keyed.push({ key, item: await maker.fromIssue(entry, endBefore) });
+      } else {
+        key = rowDate(entry.fields, layout) ?? key;
+        const item = maker.fromRecord(entry);
+        keyed.push({ key, item: item instanceof Promise ? await item : item });
+      }
     }
+    yield keyed;
   }
 }
+
+const keyOf = (k: Keyed) => k.key;
+const itemOf = (k: Keyed) => k.item;
 
 async function* readInDateOrder(
   path: string,
   file: string,
   now: () => number,
   maxRuns: number,
-): AsyncGenerator<SourceItem, void, undefined> {
+): AsyncGenerator<SourceItem[], void, undefined> {
   const { layout, runs } = await scanRuns(path, file, maxRuns);
   const maker = new ItemMaker(path, file, layout, now);
   try {
     const inputs = runs.map((run, i) => readRun(path, maker, layout, run, runs[i + 1]?.startByte));
-    for await (const keyed of mergeSorted(inputs, (k) => k.key)) yield keyed.item;
+    for await (const keyed of mergeSortedBatches(inputs, keyOf)) yield keyed.map(itemOf);
   } finally {
     await maker.close();
   }
+}
+
+async function* oneByOne(batches: AsyncIterable<readonly SourceItem[]>): AsyncGenerator<SourceItem, void, undefined> {
+  for await (const batch of batches) yield* batch;
+}
+
+/**
+ * readCsvFile in batches, as the file is read: the cheaper way to consume it
+ * (one await per batch). Same items, same order, same errors.
+ */
+export function readCsvFileBatches(path: string, options: ReadCsvOptions): AsyncIterable<SourceItem[]> {
+  const file = basename(path);
+  const now = options.now ?? Date.now;
+  const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
+  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
+  return options.order === 'date' ? readInDateOrder(path, file, now, maxRuns) : readInFileOrder(path, file, now);
 }
 
 /**
@@ -193,9 +285,5 @@ async function* readInDateOrder(
  * before anything is emitted).
  */
 export function readCsvFile(path: string, options: ReadCsvOptions): AsyncIterable<SourceItem> {
-  const file = basename(path);
-  const now = options.now ?? Date.now;
-  const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
-  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
-  return options.order === 'date' ? readInDateOrder(path, file, now, maxRuns) : readInFileOrder(path, file, now);
+  return oneByOne(readCsvFileBatches(path, options));
 }

@@ -7,11 +7,11 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { S3StorageError } from './s3-storage-error.js';
 import type { Storage, StoredObject } from './storage.js';
 
-/** S3's smallest allowed multipart part (except the last). */
 // The project targets Node 20; the SDK versions we pin support it. Its notice about
 // future releases needing Node 22 would otherwise land in every service's stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** S3's smallest allowed multipart part (except the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 export interface S3StorageConfig {
