@@ -1,0 +1,232 @@
+// Source items read and Avro-encoded on a worker thread, delivered in
+// batches ready to produce. Producing is what the main thread has to do per
+// record (the Kafka client's produce call and delivery report); reading,
+// parsing and encoding are moved next to it so the two run in parallel.
+//
+// A batch is a few typed arrays (transferred, not copied) plus the rare
+// rejected rows as plain objects. The worker stays at most WINDOW batches
+// ahead of the consumer, so memory is bounded whatever the source.
+
+import { Worker } from 'node:worker_threads';
+import type avsc from 'avsc';
+import type { RawTick } from '@stockstream/common';
+import { HEADER_BYTES, NO_ROOM, framedAvroWriter } from './avro-writer.js';
+import type { SourceItem } from './csv-file-source.js';
+
+export type RejectedItem = Extract<SourceItem, { kind: 'rejected' }>;
+
+/** Items in a row, as the source gave them: ticks as framed Avro values, rejected rows as they are. */
+export interface EncodedBatch {
+  readonly count: number;
+  /** The ticks' values (Confluent-framed Avro), back to back. */
+  readonly bytes: Uint8Array;
+  /** Item i's value is bytes [ends[i - 1], ends[i]) (from 0 for i = 0); empty for a rejected row. */
+  readonly ends: Uint32Array;
+  /** Item i's key: its position in the key table (see newKeys). */
+  readonly keys: Uint32Array;
+  /** Keys first seen in this batch, in order: the key table is every batch's newKeys so far. */
+  readonly newKeys: string[];
+  /** The rejected rows, by position (ascending). */
+  readonly rejected: { at: number; item: RejectedItem }[];
+}
+
+/** What encodes the ticks: the registered schema of the raw topic. */
+export interface RawEncoding {
+  /** The Avro schema, as JSON. */
+  schema: unknown;
+  schemaId: number;
+}
+
+const BATCH_ITEMS = 512;
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * Turns items into EncodedBatches. `ingestedAt` is stamped when a tick is
+ * encoded: the consumer produces it at most WINDOW batches later. Holds the
+ * key table.
+ */
+export class BatchEncoder {
+  private readonly keyIds = new Map<string, number>();
+  private bytes = new Uint8Array(BATCH_BYTES);
+  private view = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  private ends = new Uint32Array(BATCH_ITEMS);
+  private keys = new Uint32Array(BATCH_ITEMS);
+  private newKeys: string[] = [];
+  private rejected: { at: number; item: RejectedItem }[] = [];
+  private count = 0;
+  private pos = 0;
+  private readonly write: (buf: Buffer, pos: number, value: unknown) => number;
+
+  constructor(
+    private readonly type: avsc.Type,
+    private readonly schemaId: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.write = framedAvroWriter(type, schemaId);
+  }
+
+  /** Adds the items; returns the batches they completed. */
+  add(items: readonly SourceItem[]): EncodedBatch[] {
+    const done: EncodedBatch[] = [];
+    for (const item of items) {
+      if (item.kind === 'rejected') {
+        this.rejected.push({ at: this.count, item });
+        this.ends[this.count] = this.pos;
+        this.keys[this.count] = 0;
+      } else {
+        const tick = item.tick;
+        tick.ingestedAt = this.now();
+        let end = this.write(this.view, this.pos, tick);
+        if (end === NO_ROOM && this.count > 0) {
+          done.push(this.take());
+          end = this.write(this.view, 0, tick);
+        }
+        if (end === NO_ROOM) end = this.encodeLarge(tick);
+        this.ends[this.count] = end;
+        this.keys[this.count] = this.keyId(tick.index);
+        this.pos = end;
+      }
+      if (++this.count === BATCH_ITEMS) done.push(this.take());
+    }
+    return done;
+  }
+
+  /** The batch begun, if any. */
+  finish(): EncodedBatch | undefined {
+    return this.count > 0 ? this.take() : undefined;
+  }
+
+  /** A value bigger than a batch's buffer: the (empty) batch gets a buffer of its size. */
+  private encodeLarge(tick: RawTick): number {
+    const body = this.type.toBuffer(tick);
+    this.allocate(HEADER_BYTES + body.length);
+    this.view[0] = 0; // magic byte
+    this.view.writeUInt32BE(this.schemaId, 1);
+    body.copy(this.view, HEADER_BYTES);
+    return HEADER_BYTES + body.length;
+  }
+
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keyIds.size;
+      this.keyIds.set(key, id);
+      this.newKeys.push(key);
+    }
+    return id;
+  }
+
+  private allocate(size: number): void {
+    this.bytes = new Uint8Array(size);
+    this.view = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  }
+
+  private take(): EncodedBatch {
+    const batch: EncodedBatch = {
+      count: this.count,
+      bytes: this.bytes.subarray(0, this.pos),
+      ends: this.ends.subarray(0, this.count),
+      keys: this.keys.subarray(0, this.count),
+      newKeys: this.newKeys,
+      rejected: this.rejected,
+    };
+    this.allocate(BATCH_BYTES);
+    this.ends = new Uint32Array(BATCH_ITEMS);
+    this.keys = new Uint32Array(BATCH_ITEMS);
+    this.newKeys = [];
+    this.rejected = [];
+    this.count = 0;
+    this.pos = 0;
+    return batch;
+  }
+}
+
+/**
+ * Batches the worker may have sent and the consumer not yet taken: enough to
+ * keep the consumer busy, and a bound on how long before its produce a tick
+ * gets its ingestedAt (at most WINDOW full batches of records, a few
+ * milliseconds at full speed).
+ */
+export const WINDOW = 4;
+
+/** Messages between the threads. */
+export type ToWorker = { credit: number } | { stop: true };
+export type FromWorker =
+  | { kind: 'batch'; batch: EncodedBatch }
+  | { kind: 'done' }
+  | { kind: 'error'; name: string; message: string; stack: string | undefined };
+
+export interface EncodeWorkerInput<C> {
+  /** What to read: passed to the item source in the worker. */
+  command: C;
+  raw: RawEncoding;
+}
+
+/** An error of the worker as an Error of this thread: same name and message. */
+function rebuilt(m: { name: string; message: string; stack: string | undefined }): Error {
+  const err = new Error(m.message);
+  err.name = m.name;
+  if (m.stack !== undefined) err.stack = m.stack;
+  return err;
+}
+
+/**
+ * Runs the worker at `workerUrl` (see encode-worker.ts) on `command` and
+ * yields its batches. Stopping early (break, error) stops the worker, which
+ * closes its files.
+ */
+export async function* encodedInWorker<C>(workerUrl: URL, command: C, raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
+  const input: EncodeWorkerInput<C> = { command, raw };
+  const worker = new Worker(workerUrl, { workerData: input });
+  const inbox: FromWorker[] = [];
+  let wake: (() => void) | null = null;
+  let exited = false;
+  let exitCode = 0;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  worker.on('message', (m: FromWorker) => {
+    inbox.push(m);
+    notify();
+  });
+  worker.on('error', (err: Error) => {
+    inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
+    notify();
+  });
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      exited = true;
+      exitCode = code;
+      notify();
+      resolve();
+    }),
+  );
+  let finished = false;
+  try {
+    for (;;) {
+      const m = inbox.shift();
+      if (m === undefined) {
+        if (exited) throw new Error(`the source worker exited (code ${exitCode}) before its end`);
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      if (m.kind === 'done') {
+        finished = true;
+        return;
+      }
+      if (m.kind === 'error') throw rebuilt(m);
+      worker.postMessage({ credit: 1 } satisfies ToWorker);
+      yield m.batch;
+    }
+  } finally {
+    if (!exited) {
+      if (!finished) worker.postMessage({ stop: true } satisfies ToWorker);
+      // It closes its files and ends; if it does not within a second, it is stopped.
+      const timer = setTimeout(() => void worker.terminate(), 1000);
+      await exit;
+      clearTimeout(timer);
+    }
+  }
+}
