@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest bench-enrichment config-table clean
+.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest bench-enrichment bench-sink config-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same brok
 
 bench-enrichment: setup ## enrichment throughput, exactly-once vs at-least-once vs the copy ceiling
 	@scripts/bench.sh enrichment
+
+bench-sink: setup ## sink records/s, 1M records end to end, query latency over 100k and 10M-row lakes
+	@scripts/bench.sh s3-sink
 
 config-table: setup ## print the configuration table of every service (for the README)
 	@node scripts/print-config-table.mjs

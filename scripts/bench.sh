@@ -3,10 +3,10 @@
 # stopped again if it was not running). Benchmarks print figures and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-name=${1:?usage: scripts/bench.sh ingest|enrichment}
+name=${1:?usage: scripts/bench.sh ingest|enrichment|s3-sink}
 stack=deploy/local/stack.sh
 if ! $stack status >/dev/null 2>&1; then trap '$stack down || true' EXIT; fi
 $stack up >/dev/null
 eval "$($stack env)"
 export STOCKSTREAM_DATASETS="${STOCKSTREAM_DATASETS:-$(cd .. && pwd)/shared/datasets}"
-node "services/$name/dist/bench/$name-bench.js"
+node "services/$name/dist/bench/${name#s3-}-bench.js"
