@@ -120,3 +120,13 @@ export async function metricValue(port: number, name: string): Promise<number> {
     return 0;
   }
 }
+
+/** Whether a service exposes any series of a metric yet (e.g. per-partition gauges once partitions are assigned). */
+export async function metricSeries(port: number, name: string): Promise<boolean> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return new RegExp(`^${name}(?:\\{[^}]*\\})? `, 'm').test(text);
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KafkaProducer, createLogger, type DeadLetter, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, readDecoded, runService, testKafkaConfig, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
+import { datasetFile, metricSeries, metricValue, readDecoded, runService, testKafkaConfig, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -85,12 +85,26 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
 
   it('two instances in the group, one SIGKILLed mid-run: every raw record appears exactly once', async () => {
     const topics = uniqueTopics('enr-two');
-    await ingest(topics.env);
-    const base = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_BATCH_MAX: '1000' };
-    const a = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'a' });
-    const b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b' });
-    await sleep(4000);
+    const base = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_BATCH_MAX: '300' };
+    const a = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'a', HTTP_PORT: '19161' });
+    const b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b', HTTP_PORT: '19162' });
+    // Both members must own partitions before data flows, or the first one does it all.
+    for (const port of [19_161, 19_162]) {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && !(await metricSeries(port, 'stockstream_enrichment_consumer_lag_records'))) await sleep(200);
+    }
+    const feeding = runService(INGEST, ['replay', INDEX_DATA.path, '--rate', '15000'], topics.env);
+    // Kill b once it has committed work of its own but the group has not finished.
+    const deadline = Date.now() + 60_000;
+    let done = { a: 0, b: 0 };
+    while (Date.now() < deadline) {
+      done = { a: await metricValue(19_161, 'stockstream_enrichment_records_in_total'), b: await metricValue(19_162, 'stockstream_enrichment_records_in_total') };
+      if (done.b > 0) break;
+      await sleep(20);
+    }
     await stop(b, 'SIGKILL');
+    assert.equal((await feeding.exited).code, 0, feeding.stderr());
+    assert.ok(done.b > 0 && done.a + done.b < ROWS, `b must die mid-run with work of its own: a ${done.a}, b ${done.b} of ${ROWS}`);
     const o = await waitForOutputs(topics, ROWS, 180_000);
     assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
     assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
