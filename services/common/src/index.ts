@@ -1,4 +1,5 @@
 export * from './domain/ticks.js';
+export * from './domain/calendar-dates.js';
 export * from './config/settings.js';
 export * from './config/common-settings.js';
 export * from './logging/logger.js';

@@ -1,6 +1,6 @@
 import type { AvroSerializer, RawTick } from '@stockstream/common';
 import type { IngestCommand } from './cli/args.js';
-import { readCsvFileBatches, type SourceItem } from './source/csv-file-source.js';
+import { planDateOrder, readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
 import { encodedInWorker, type EncodedBatch } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
 
@@ -10,9 +10,10 @@ const GENERATED_BATCH = 512;
 /**
  * The items a command asks for, in batches: a file (once or looping) or the
  * generator. Batches are built synchronously from what the source has at
- * hand; publish() takes them item by item.
+ * hand; publish() takes them item by item. `plan`: pass 1 of the file's
+ * first reading in date order, already done (planDateOrder).
  */
-export async function* itemBatches(cmd: IngestCommand): AsyncGenerator<SourceItem[], void, undefined> {
+export async function* itemBatches(cmd: IngestCommand, plan?: DateOrderPlan): AsyncGenerator<SourceItem[], void, undefined> {
   if (cmd.mode === 'simulate') {
     let batch: SourceItem[] = [];
     for (const tick of generateTicks({ seed: cmd.seed, count: cmd.count, startDate: cmd.startDate })) {
@@ -26,7 +27,8 @@ export async function* itemBatches(cmd: IngestCommand): AsyncGenerator<SourceIte
     return;
   }
   for (let pass = 1; ; pass++) {
-    for await (const batch of readCsvFileBatches(cmd.file, { order: cmd.order })) {
+    const options = pass === 1 && plan !== undefined ? { order: cmd.order, plan } : { order: cmd.order };
+    for await (const batch of readCsvFileBatches(cmd.file, options)) {
       if (pass > 1) {
         // Later passes get their own source name so each record's coordinates stay unique.
         for (const item of batch) if (item.kind === 'tick') item.tick.source.name += `#pass${pass}`;
@@ -49,10 +51,16 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
     return itemBatches(this.command);
   }
 
-  /** The same items, ticks encoded with `raw` (ingestedAt stamped at encoding), read on a worker thread. */
+  /**
+   * The same items, ticks encoded with `raw` (ingestedAt stamped at encoding),
+   * read on a worker thread. A file in date order has its pass 1 done here
+   * meanwhile the worker starts (loads its modules), which takes as long.
+   */
   encodedInWorker(raw: AvroSerializer<RawTick>): AsyncIterable<EncodedBatch> {
+    const cmd = this.command;
     const schema = raw.type.schema({ exportAttrs: true });
-    return encodedInWorker(new URL('./source/encode-worker.js', import.meta.url), this.command, { schema, schemaId: raw.schemaId });
+    const plan = cmd.mode === 'replay' && cmd.order === 'date' ? planDateOrder(cmd.file) : undefined;
+    return encodedInWorker(new URL('./source/encode-worker.js', import.meta.url), cmd, { schema, schemaId: raw.schemaId }, plan);
   }
 }
 

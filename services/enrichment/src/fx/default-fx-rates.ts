@@ -2,7 +2,7 @@
 // operator's file of the same shape.
 import type { FxRate } from '@stockstream/common';
 import { DataFileError, entriesOf, isObject, readJsonFile, requiredString, shippedDataFile } from '../reference/data-file.js';
-import { isoDateToEpochDay } from '../validation/epoch-day.js';
+import { parseIsoDate } from '@stockstream/common';
 import { fxKey } from './fx-key.js';
 import { checkFxRate } from './fx-rate-check.js';
 
@@ -26,7 +26,7 @@ export function parseFxRates(json: unknown, file: string): FxRate[] {
     const currency = requiredString(file, where, entry, 'currency');
     where += ` (${currency})`;
     const dateText = requiredString(file, where, entry, 'effectiveDate');
-    const effectiveDate = isoDateToEpochDay(dateText);
+    const effectiveDate = parseIsoDate(dateText);
     if (effectiveDate === null) throw new DataFileError(file, `${where}: effectiveDate ${JSON.stringify(dateText)} is not a YYYY-MM-DD date`);
     // Every rate must say where it comes from: the file is the audit trail for numbers we did not measure.
     const source = requiredString(file, where, entry, 'source');

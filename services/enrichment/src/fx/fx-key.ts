@@ -4,7 +4,8 @@
 // for the same date replaces the old value. A currency-only key would let
 // compaction erase every rate but the newest, and with it the history that a
 // time-aware lookup of older ticks needs.
-import { epochDayToIsoDate, isoDateToEpochDay } from '../validation/epoch-day.js';
+import { epochDayToIsoDate } from '../validation/epoch-day.js';
+import { parseIsoDate } from '@stockstream/common';
 import { CURRENCY_CODE } from '../reference/data-file.js';
 
 export interface FxKey {
@@ -23,7 +24,7 @@ export function parseFxKey(key: string): FxKey | null {
   const at = key.indexOf('@');
   if (at < 0) return null;
   const currency = key.slice(0, at);
-  const effectiveDate = isoDateToEpochDay(key.slice(at + 1));
+  const effectiveDate = parseIsoDate(key.slice(at + 1));
   if (!CURRENCY_CODE.test(currency) || effectiveDate === null) return null;
   return { currency, effectiveDate };
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { KafkaProducer, SchemaRegistryClient, createLogger, registerTopicSchema, type DeadLetter, type EnrichedTick, type FxRate } from '@stockstream/common';
 import { metricValue, readDecoded, runService, testKafkaConfig, testRegistryConfig, uniqueTopics } from '@stockstream/common/testing';
 import { fxKey } from '../../src/fx/fx-key.js';
-import { isoDateToEpochDay } from '../../src/validation/epoch-day.js';
+import { parseIsoDate } from '@stockstream/common';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -56,7 +56,7 @@ describe('FX rates on the real stack', () => {
       const registry = new SchemaRegistryClient(testRegistryConfig());
       const fxSchema = await registerTopicSchema<FxRate>(registry, topics.fx, 'fxRate');
       const producer = await KafkaProducer.connect(testKafkaConfig(), createLogger('t', 'warn'), { clientId: 'fx-test' });
-      const rate: FxRate = { currency: 'HKD', rateToUsd: 0.2, effectiveDate: isoDateToEpochDay('2021-01-01')!, source: 'test' };
+      const rate: FxRate = { currency: 'HKD', rateToUsd: 0.2, effectiveDate: parseIsoDate('2021-01-01')!, source: 'test' };
       producer.produce(topics.fx, fxKey(rate.currency, rate.effectiveDate), fxSchema.serializer.encode(rate));
       await producer.flush();
       await producer.disconnect();

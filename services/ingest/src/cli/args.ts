@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { PacingMode } from '../replay/pacing.js';
-import { parseDate } from '../source/dates.js';
+import { parseDate } from '@stockstream/common';
 
 export type Pace = PacingMode;
 

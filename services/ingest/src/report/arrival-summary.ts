@@ -1,5 +1,5 @@
 import type { DeadLetter, RawTick } from '@stockstream/common';
-import { formatDate } from '../source/dates.js';
+import { formatDate } from '@stockstream/common';
 
 export interface IndexArrivals {
   index: string;

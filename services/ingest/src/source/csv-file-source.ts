@@ -17,7 +17,7 @@ import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
 import { isBlankRecord, readCsvRecordBatches, readRowBatches, type CsvEntry, type CsvRecord, type CsvSyntaxIssue, type RowMaker } from './csv-records.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
-import { parseDate } from './dates.js';
+import { parseDate } from '@stockstream/common';
 import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
 import { mergeSortedBatches } from './batch-merge.js';
@@ -46,6 +46,14 @@ export interface ReadCsvOptions {
   now?: () => number;
   /** Date order gives up (TooManyRunsError) on files with more date-sorted runs than this. Default 256. */
   maxRuns?: number;
+  /** Date order: pass 1 already done, by planDateOrder of this file (unchanged since). */
+  plan?: DateOrderPlan;
+}
+
+/** What pass 1 of date order finds: the header's layout and the file's date-sorted runs. */
+export interface DateOrderPlan {
+  readonly layout: CsvLayout;
+  readonly runs: readonly DateRun[];
 }
 
 export const DEFAULT_MAX_RUNS = 256;
@@ -176,7 +184,7 @@ function dateOfLine(data: Buffer, from: number, to: number, layout: CsvLayout): 
 const SEEN = true;
 
 /** Pass 1: the header's layout and the file's date-sorted runs. Reads the whole file, emits nothing. */
-async function scanRuns(path: string, file: string, maxRuns: number): Promise<{ layout: CsvLayout; runs: DateRun[] }> {
+async function scanRuns(path: string, file: string, maxRuns: number): Promise<DateOrderPlan> {
   let layout: CsvLayout | undefined;
   let scanner: DateRunScanner | undefined;
   const header = (fields: string[], line: number, endByte: number): typeof SEEN => {
@@ -251,8 +259,9 @@ async function* readInDateOrder(
   file: string,
   now: () => number,
   maxRuns: number,
+  plan: DateOrderPlan | undefined,
 ): AsyncGenerator<SourceItem[], void, undefined> {
-  const { layout, runs } = await scanRuns(path, file, maxRuns);
+  const { layout, runs } = plan ?? (await scanRuns(path, file, maxRuns));
   const maker = new ItemMaker(path, file, layout, now);
   try {
     const inputs = runs.map((run, i) => readRun(path, maker, layout, run, runs[i + 1]?.startByte));
@@ -275,7 +284,16 @@ export function readCsvFileBatches(path: string, options: ReadCsvOptions): Async
   const now = options.now ?? Date.now;
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
-  return options.order === 'date' ? readInDateOrder(path, file, now, maxRuns) : readInFileOrder(path, file, now);
+  return options.order === 'date' ? readInDateOrder(path, file, now, maxRuns, options.plan) : readInFileOrder(path, file, now);
+}
+
+/**
+ * Pass 1 of date order on its own, for a reader elsewhere (readCsvFileBatches
+ * with `plan`): the same errors as reading in date order, before any row.
+ */
+export function planDateOrder(path: string, maxRuns = DEFAULT_MAX_RUNS): Promise<DateOrderPlan> {
+  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new RangeError(`maxRuns must be a positive integer, got ${maxRuns}`);
+  return scanRuns(path, basename(path), maxRuns);
 }
 
 /**

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import avsc from 'avsc';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
+import type { DateOrderPlan } from './csv-file-source.js';
 import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
@@ -15,9 +16,11 @@ const input = workerData as EncodeWorkerInput<IngestCommand>;
 
 let credits = WINDOW;
 let stopping = false;
+let prelude: { value: unknown } | undefined;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if ('stop' in m) stopping = true;
+  else if ('prelude' in m) prelude = { value: m.prelude };
   else credits += m.credit;
   const w = wake;
   wake = null;
@@ -34,15 +37,23 @@ async function send(batch: EncodedBatch): Promise<boolean> {
   return true;
 }
 
-try {
+/** Reads and sends everything, unless told to stop; then says it is done. */
+async function run(): Promise<void> {
   const encoder = new BatchEncoder(avsc.Type.forSchema(input.raw.schema as avsc.Schema), input.raw.schemaId);
-  let open = true;
-  for await (const items of itemBatches(input.command)) {
-    for (const batch of encoder.add(items)) if (!(open = await send(batch))) break;
-    if (!open || stopping) break; // leaving the loop closes the source's files
+  // The prelude, if one comes, is pass 1 of a file in date order (sources.ts).
+  while (input.awaitsPrelude && prelude === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  if (stopping) return;
+  const plan = prelude?.value as DateOrderPlan | undefined;
+  for await (const items of itemBatches(input.command, plan)) {
+    for (const batch of encoder.add(items)) if (!(await send(batch))) return; // leaving the loop closes the source's files
   }
-  const last = open && !stopping ? encoder.finish() : undefined;
-  if (last === undefined || (await send(last))) port.postMessage({ kind: 'done' } satisfies FromWorker);
+  const last = encoder.finish();
+  if (last !== undefined && !(await send(last))) return;
+  port!.postMessage({ kind: 'done' } satisfies FromWorker);
+}
+
+try {
+  await run();
 } catch (error) {
   const err = error instanceof Error ? error : new Error(String(error));
   port.postMessage({ kind: 'error', name: err.name, message: err.message, stack: err.stack } satisfies FromWorker);

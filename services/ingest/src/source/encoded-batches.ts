@@ -150,7 +150,7 @@ export class BatchEncoder {
 export const WINDOW = 4;
 
 /** Messages between the threads. */
-export type ToWorker = { credit: number } | { stop: true };
+export type ToWorker = { credit: number } | { stop: true } | { prelude: unknown };
 export type FromWorker =
   | { kind: 'batch'; batch: EncodedBatch }
   | { kind: 'done' }
@@ -160,6 +160,8 @@ export interface EncodeWorkerInput<C> {
   /** What to read: passed to the item source in the worker. */
   command: C;
   raw: RawEncoding;
+  /** The worker waits for a prelude message (work done for it by this thread) before it starts. */
+  awaitsPrelude: boolean;
 }
 
 /** An error of the worker as an Error of this thread: same name and message. */
@@ -172,11 +174,12 @@ function rebuilt(m: { name: string; message: string; stack: string | undefined }
 
 /**
  * Runs the worker at `workerUrl` (see encode-worker.ts) on `command` and
- * yields its batches. Stopping early (break, error) stops the worker, which
- * closes its files.
+ * yields its batches. `prelude`: work for the worker done here while it
+ * starts, sent to it when done (its failure is the stream's). Stopping early
+ * (break, error) stops the worker, which closes its files.
  */
-export async function* encodedInWorker<C>(workerUrl: URL, command: C, raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
-  const input: EncodeWorkerInput<C> = { command, raw };
+export async function* encodedInWorker<C>(workerUrl: URL, command: C, raw: RawEncoding, prelude?: Promise<unknown>): AsyncGenerator<EncodedBatch, void, undefined> {
+  const input: EncodeWorkerInput<C> = { command, raw, awaitsPrelude: prelude !== undefined };
   const worker = new Worker(workerUrl, { workerData: input });
   const inbox: FromWorker[] = [];
   let wake: (() => void) | null = null;
@@ -195,6 +198,14 @@ export async function* encodedInWorker<C>(workerUrl: URL, command: C, raw: RawEn
     inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
     notify();
   });
+  prelude?.then(
+    (value) => worker.postMessage({ prelude: value } satisfies ToWorker),
+    (error: unknown) => {
+      const err = error instanceof Error ? error : new Error(String(error));
+      inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
+      notify();
+    },
+  );
   const exit = new Promise<void>((resolve) =>
     worker.once('exit', (code) => {
       exited = true;

@@ -45,8 +45,43 @@ export function isDecimalText(text: string): boolean {
   return i === n;
 }
 
+/** Exact powers of ten (all below 2^53, so division by them rounds once). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /** The finite number written in `text`, or NaN when it is not a plain decimal. */
 export function parseStrictNumber(text: string): number {
+  // Fast path, the common case of prices: [+-]digits[.digits] with at most 15
+  // digits. Their digits make an integer below 2^53, exact in a double, and a
+  // power of ten up to 10^22 is exact too, so one division gives the
+  // correctly rounded value: exactly what Number() gives. Anything else
+  // (exponents, more digits, not a decimal at all) takes the general way.
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  const negative = c === MINUS;
+  if (c === PLUS || c === MINUS) c = text.charCodeAt(++i);
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  while (isDigit(c)) {
+    mantissa = mantissa * 10 + (c - ZERO);
+    digits++;
+    c = text.charCodeAt(++i);
+  }
+  if (c === DOT && digits > 0) {
+    c = text.charCodeAt(++i);
+    while (isDigit(c)) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      scale++;
+      c = text.charCodeAt(++i);
+    }
+    if (scale === 0) return NaN; // `5.`
+  }
+  if (i === n && digits > 0 && digits <= 15) {
+    const value = scale === 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
+    return negative ? -value : value;
+  }
   if (!isDecimalText(text)) return NaN;
   const value = Number(text);
   // '1e999' passes the grammar but overflows.

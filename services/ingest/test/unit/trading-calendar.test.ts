@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDate, parseDate } from '../../src/source/dates.js';
+import { formatDate, parseDate } from '@stockstream/common';
 import { isTradingDay, nextTradingDay, tradingDayOnOrAfter, weekday } from '../../src/source/trading-calendar.js';
 
 const day = (iso: string) => parseDate(iso) as number;

@@ -1,8 +1,8 @@
 import type { RawTick } from '@stockstream/common';
-import { isoDateToEpochDay } from '../../../src/validation/epoch-day.js';
+import { parseIsoDate } from '@stockstream/common';
 
 export function day(iso: string): number {
-  const d = isoDateToEpochDay(iso);
+  const d = parseIsoDate(iso);
   if (d === null) throw new Error(`bad test date ${iso}`);
   return d;
 }

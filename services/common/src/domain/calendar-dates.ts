@@ -45,6 +45,12 @@ function validDays(year: number, month: number, day: number): number | null {
   return daysFromCivil(year, month, day);
 }
 
+/** Epoch days of exactly `YYYY-MM-DD`; null for anything else (for keys and data files, where only ISO is valid). */
+export function parseIsoDate(text: string): number | null {
+  if (text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return null;
+  return parseDate(text);
+}
+
 /**
  * Epoch days of `YYYY-MM-DD` (ISO) or `DD/MM/YYYY` (also `D/M/YYYY`, as
  * spreadsheets write it); null for anything else, including impossible dates

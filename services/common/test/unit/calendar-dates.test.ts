@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { daysFromCivil, daysInMonth, formatDate, parseDate } from '../../src/source/dates.js';
+import { daysFromCivil, daysInMonth, formatDate, parseDate } from '@stockstream/common';
 
 test('ISO dates give epoch days', () => {
   assert.equal(parseDate('1970-01-01'), 0);
