@@ -22,3 +22,6 @@ export * from './serde/pipeline-schemas.js';
 export * from './bootstrap/pipeline-bootstrap.js';
 export * from './kafka/consumer.js';
 export * from './kafka/transactions.js';
+export * from './lifecycle/service-main.js';
+export * from './kafka/broker-probe.js';
+export * from './serde/decode-topic.js';

@@ -2,10 +2,8 @@
 // Waits until the enrichment outputs account for every raw record ingested
 // since --since (ms), then prints enriched and dead-letter counts per reason.
 // Used by `make demo`.
-import avsc from 'avsc';
 import {
-  AvroDeserializer, SchemaRegistryClient, kafkaSettings, loadConfig, loadSchema, readTopic, registrySettings, topicSettings,
-  type DeadLetter, type EnrichedTick, type RawTick,
+  SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, registrySettings, topicSettings, type DeadLetter, type EnrichedTick, type RawTick,
 } from '@stockstream/common';
 
 const arg = (name: string, fallback: number) => {
@@ -17,14 +15,8 @@ const timeoutMs = arg('--timeout-ms', 300_000);
 const cfg = loadConfig({ ...kafkaSettings, ...registrySettings, ...topicSettings });
 const registry = new SchemaRegistryClient(cfg);
 
-async function decodeAll<T>(topic: string, schema: 'rawTick' | 'enrichedTick' | 'deadLetter'): Promise<T[]> {
-  const de = new AvroDeserializer<T>(registry, avsc.Type.forSchema(loadSchema(schema, cfg.schemasDir) as avsc.Schema));
-  const values: Buffer[] = [];
-  await readTopic(cfg, topic, (m) => values.push(m.value!));
-  const out: T[] = [];
-  for (const v of values) out.push(await de.decode(v));
-  return out;
-}
+const decodeAll = async <T>(topic: string, schema: 'rawTick' | 'enrichedTick' | 'deadLetter') =>
+  (await decodeTopic<T>(cfg, registry, topic, schema, { schemasDir: cfg.schemasDir })).map((m) => m.value);
 
 const raw = (await decodeAll<RawTick>(cfg.rawTopic, 'rawTick')).filter((t) => t.ingestedAt >= since).length;
 const deadline = Date.now() + timeoutMs;

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import avsc from 'avsc';
 import {
-  AvroDeserializer, ConfigError, GroupConsumer, Health, KafkaProducer, Lifecycle, SchemaRegistryClient, Transactions, bootstrapPipeline,
-  createLogger, createMetricsRegistry, loadConfig, loadSchema, registerTopicSchema, startObservabilityServer,
-  type DeadLetter, type EnrichedTick, type FxRate, type RawTick,
+  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, Transactions, bootstrapPipeline, loadSchema, registerTopicSchema,
+  serviceMain, startBrokerProbe, type DeadLetter, type EnrichedTick, type FxRate, type RawTick,
 } from '@stockstream/common';
 import { enrichmentSettings } from './config.js';
 import { publishDefaultRates } from './fx/default-rates-publisher.js';
@@ -14,34 +13,15 @@ import { createEnrichmentMetrics } from './metrics.js';
 import { runProcessor } from './pipeline/batch-processor.js';
 import { loadIndexReference } from './reference/index-reference.js';
 
-const SERVICE = 'enrichment';
-
-async function main(): Promise<number> {
-  let cfg;
-  try {
-    cfg = loadConfig(enrichmentSettings);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
-  const logger = createLogger(SERVICE, cfg.logLevel);
-  const lifecycle = new Lifecycle(logger);
-  const registry = createMetricsRegistry(SERVICE);
-  const metrics = createEnrichmentMetrics(registry);
-  const health = new Health();
+serviceMain(
+  'enrichment',
+  enrichmentSettings,
   // Data files fail fast, before any connection, naming the file.
-  const reference = loadIndexReference(cfg.indexReferenceFile);
-  const defaults = loadDefaultFxRates(cfg.fxRatesFile);
-
-  return lifecycle.run(async (signal) => {
-    const http = await startObservabilityServer({ host: cfg.httpHost, port: cfg.httpPort, registry, health });
-    lifecycle.defer('http server', () => http.close());
-
+  (cfg) => ({ reference: loadIndexReference(cfg.indexReferenceFile), defaults: loadDefaultFxRates(cfg.fxRatesFile) }),
+  async ({ cfg, logger, lifecycle, registry, health, signal }, { reference, defaults }) => {
+    const metrics = createEnrichmentMetrics(registry);
     const schemaRegistry = new SchemaRegistryClient(cfg);
-    await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: `stockstream-${SERVICE}` });
+    await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: 'stockstream-enrichment' });
     const enriched = await registerTopicSchema<EnrichedTick>(schemaRegistry, cfg.enrichedTopic, 'enrichedTick', cfg.schemasDir);
     const deadLetter = await registerTopicSchema<DeadLetter>(schemaRegistry, cfg.dlqTopic, 'deadLetter', cfg.schemasDir);
     const fxSchema = await registerTopicSchema<FxRate>(schemaRegistry, cfg.fxTopic, 'fxRate', cfg.schemasDir);
@@ -49,7 +29,7 @@ async function main(): Promise<number> {
     health.set('registry', true);
 
     const producer = await KafkaProducer.connect(cfg, logger, {
-      clientId: `stockstream-${SERVICE}`,
+      clientId: 'stockstream-enrichment',
       ...(cfg.exactlyOnce ? { transactionalId: `stockstream-enrichment-${cfg.instanceId}` } : {}),
       // librdkafka requires message.timeout.ms <= transaction.timeout.ms (60 s) for a transactional producer.
       overrides: { 'message.timeout.ms': 60_000 },
@@ -64,33 +44,18 @@ async function main(): Promise<number> {
     await publishDefaultRates({ defaults, table: fx, topic: cfg.fxTopic, producer, transactions, serializer: fxSchema.serializer, logger });
 
     const consumer = await GroupConsumer.connect(cfg, logger, {
-      groupId: cfg.groupId, clientId: `stockstream-${SERVICE}-${cfg.instanceId}`, topics: [cfg.rawTopic],
-      isolation: 'read_committed',
+      groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed',
     });
     lifecycle.defer('consumer', () => consumer.disconnect());
     health.set('kafka', true);
-
-    // Doubles as the broker health probe: a watermark query that fails means /readyz must say not ready.
-    let probing = false;
-    const gauges = setInterval(() => {
-      metrics.fxTableSize.set(fx.size);
-      const age = fx.ageMs(Date.now());
-      if (age !== null) metrics.fxTableAge.set(age / 1000);
-      if (probing) return;
-      probing = true;
-      consumer
-        .lag()
-        .then(
-          (lags) => {
-            lags.forEach((l) => metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.lag));
-            health.set('kafka', true);
-          },
-          (err: Error) => health.set('kafka', false, `broker unreachable: ${err.message}`),
-        )
-        .finally(() => (probing = false));
-    }, 2000);
-    gauges.unref();
-    lifecycle.defer('gauges', () => clearInterval(gauges));
+    startBrokerProbe({
+      consumer, health, lag: metrics.consumerLag, lifecycle,
+      onTick: () => {
+        metrics.fxTableSize.set(fx.size);
+        const age = fx.ageMs(Date.now());
+        if (age !== null) metrics.fxTableAge.set(age / 1000);
+      },
+    });
 
     logger.info({ exactlyOnce: cfg.exactlyOnce, group: cfg.groupId, instance: cfg.instanceId, fxRates: fx.size }, 'enriching');
     await runProcessor(
@@ -103,13 +68,5 @@ async function main(): Promise<number> {
       },
       signal,
     );
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`enrichment: ${(err as Error).stack ?? err}\n`);
-    process.exit(1);
-  },
+  }
 );

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
 import { generateTicks } from '../src/source/generator.js';
-import { formatDate } from '@stockstream/common';
+import { formatDate } from '@stockstream/common/dates';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const CEILING = fileURLToPath(new URL('./producer-ceiling.js', import.meta.url));

@@ -1,11 +1,7 @@
 #!/usr/bin/env node
 // Reads the raw and dead-letter topics back from Kafka (read_committed) and
 // prints what arrived: per-index counts and first/last dates. Used by `make demo`.
-import avsc from 'avsc';
-import {
-  AvroDeserializer, SchemaRegistryClient, kafkaSettings, loadConfig, loadSchema, readTopic, registrySettings, topicSettings,
-  type DeadLetter, type RawTick,
-} from '@stockstream/common';
+import { SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, registrySettings, topicSettings, type DeadLetter, type RawTick } from '@stockstream/common';
 import { formatArrivals, summarizeArrivals } from './report/arrival-summary.js';
 
 const sinceArg = process.argv.indexOf('--since');
@@ -13,14 +9,8 @@ const since = sinceArg > 0 ? Number(process.argv[sinceArg + 1]) : 0;
 const cfg = loadConfig({ ...kafkaSettings, ...registrySettings, ...topicSettings });
 const registry = new SchemaRegistryClient(cfg);
 
-async function decodeAll<T>(topic: string, schema: 'rawTick' | 'deadLetter'): Promise<T[]> {
-  const de = new AvroDeserializer<T>(registry, avsc.Type.forSchema(loadSchema(schema, cfg.schemasDir) as avsc.Schema));
-  const values: Buffer[] = [];
-  await readTopic(cfg, topic, (m) => values.push(m.value!));
-  const out: T[] = [];
-  for (const v of values) out.push(await de.decode(v));
-  return out;
-}
+const decodeAll = async <T>(topic: string, schema: 'rawTick' | 'deadLetter') =>
+  (await decodeTopic<T>(cfg, registry, topic, schema, { schemasDir: cfg.schemasDir })).map((m) => m.value);
 
 const ticks = await decodeAll<RawTick>(cfg.rawTopic, 'rawTick');
 const dead = await decodeAll<DeadLetter>(cfg.dlqTopic, 'deadLetter');

@@ -1,3 +1,6 @@
+// Also importable alone as '@stockstream/common/dates': worker threads use it
+// without loading the native Kafka client, which cannot load in a worker.
+//
 // Calendar dates as epoch days (days since 1970-01-01), the Avro `date`
 // representation. Parsed by hand instead of with `Date`: `new Date()` accepts
 // junk, rolls 31/02 over to 03/03 and depends on the time zone, and it is slow

@@ -32,6 +32,9 @@ const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHO
  * 400, so the message decides first.)
  */
 function isTransient(err: unknown): boolean {
+  // Two services registering a new subject at once: the loser's "set compatibility" collides with the
+  // winner's (Apicurio answers 409). Registering again finds the subject and just checks its config.
+  if (/rule named 'COMPATIBILITY' already exists/i.test((err as Error)?.message ?? '')) return true;
   if (NETWORK_ERROR.test(`${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`)) return true;
   const status = httpStatus(err);
   return status === undefined || status >= 500;

@@ -5,14 +5,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import avsc from 'avsc';
 import { kafkaSettings, registrySettings } from '../config/common-settings.js';
 import { loadConfig } from '../config/settings.js';
 import type { KafkaConfig } from '../kafka/client-config.js';
-import { readTopic } from '../kafka/topic-reader.js';
-import type { Message } from '../kafka/rdkafka.js';
-import { AvroDeserializer } from '../serde/avro-serde.js';
-import { defaultSchemasDir, loadSchema, type SchemaName } from '../serde/schema-files.js';
+import { decodeTopic, type DecodedMessage } from '../serde/decode-topic.js';
+import { defaultSchemasDir, type SchemaName } from '../serde/schema-files.js';
 import { SchemaRegistryClient, type RegistryConfig } from '../serde/schema-registry.js';
 
 export function testKafkaConfig(overrides: Partial<KafkaConfig> = {}): KafkaConfig {
@@ -68,24 +65,9 @@ export function runService(script: string, args: string[], env: Record<string, s
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-export interface DecodedMessage<T> {
-  partition: number;
-  offset: number;
-  key: string | null;
-  value: T;
-}
-
 /** Every committed message of a topic, decoded with the repo's schema as reader. */
-export async function readDecoded<T>(topic: string, schema: SchemaName, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): Promise<DecodedMessage<T>[]> {
-  const registry = new SchemaRegistryClient(testRegistryConfig());
-  const de = new AvroDeserializer<T>(registry, avsc.Type.forSchema(loadSchema(schema) as avsc.Schema));
-  const raw: Message[] = [];
-  await readTopic(testKafkaConfig(), topic, (m) => raw.push(m), opts);
-  const out: DecodedMessage<T>[] = [];
-  for (const m of raw) {
-    out.push({ partition: m.partition, offset: m.offset, key: m.key == null ? null : m.key.toString(), value: await de.decode(m.value) });
-  }
-  return out;
+export function readDecoded<T>(topic: string, schema: SchemaName, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): Promise<DecodedMessage<T>[]> {
+  return decodeTopic<T>(testKafkaConfig(), new SchemaRegistryClient(testRegistryConfig()), topic, schema, opts);
 }
 
 /** The local stack's script, for fault tests that stop and restart one component. */
@@ -130,3 +112,5 @@ export async function metricSeries(port: number, name: string): Promise<boolean>
     return false;
   }
 }
+
+export type { DecodedMessage };

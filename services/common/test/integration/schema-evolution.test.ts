@@ -53,4 +53,10 @@ describe('schema evolution on the real registry', () => {
     const broken = { ...v1, fields: [...(v1.fields as object[]), { name: 'mandatory', type: 'string', doc: 'no default' }] };
     await assert.rejects(registry.register(s, broken), (err: Error) => /409|incompatible|compatib/i.test(`${err.message} ${JSON.stringify(err)}`));
   });
+
+  it('lets several services register a new subject at the same moment (same id, no error)', async () => {
+    const s = `it.evolution-race-${randomUUID().slice(0, 8)}-value`;
+    const ids = await Promise.all(Array.from({ length: 5 }, () => new SchemaRegistryClient(testRegistryConfig()).register(s, v1)));
+    assert.equal(new Set(ids).size, 1, `ids ${ids.join(', ')}`);
+  });
 });

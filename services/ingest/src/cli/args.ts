@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { PacingMode } from '../replay/pacing.js';
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 
 export type Pace = PacingMode;
 

@@ -1,5 +1,5 @@
 import type { DeadLetter, RawTick } from '@stockstream/common';
-import { formatDate } from '@stockstream/common';
+import { formatDate } from '@stockstream/common/dates';
 
 export interface IndexArrivals {
   index: string;

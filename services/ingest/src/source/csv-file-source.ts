@@ -17,7 +17,7 @@ import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
 import { isBlankRecord, readCsvRecordBatches, readRowBatches, type CsvEntry, type CsvRecord, type CsvSyntaxIssue, type RowMaker } from './csv-records.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
 import { mergeSortedBatches } from './batch-merge.js';

@@ -1,7 +1,7 @@
 // Where each field of the "Stock Exchange Data" CSV format sits, read from
 // the header row once per file so rows can then be parsed by position.
 
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 
 /** The header of a raw file (indexData.csv). */
 export const RAW_HEADER = ['Index', 'Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume'] as const;

@@ -2,7 +2,7 @@
 // seed always yields the same ticks (except ingestedAt, taken from `now`).
 
 import type { RawTick } from '@stockstream/common';
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 import { DEFAULT_INDICES, profileFor } from './index-profiles.js';
 import { mulberry32, normalSource } from './prng.js';
 import { nextTradingDay, tradingDayOnOrAfter } from './trading-calendar.js';

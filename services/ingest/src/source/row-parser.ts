@@ -4,7 +4,7 @@
 
 import type { RawTick, SourceRef } from '@stockstream/common';
 import type { CsvLayout } from './csv-layout.js';
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 import { parseStrictNumber } from './strict-number.js';
 
 export type RowRejectReason = 'column_count' | 'invalid_number' | 'invalid_date' | 'missing_index' | 'invalid_volume';

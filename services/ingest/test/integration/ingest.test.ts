@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
 import { datasetFile, readDecoded, runService, testRegistryConfig, uniqueTopics } from '@stockstream/common/testing';
-import { formatDate } from '@stockstream/common';
+import { formatDate } from '@stockstream/common/dates';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INDEX_DATA = datasetFile('indexData.csv');

@@ -7,7 +7,7 @@ import type { RawTick } from '@stockstream/common';
 import { readCsvFile, type ReadOrder, type SourceItem } from '../../src/source/csv-file-source.js';
 import { CsvLayoutError } from '../../src/source/csv-layout.js';
 import { TooManyRunsError } from '../../src/source/date-runs.js';
-import { formatDate, parseDate } from '@stockstream/common';
+import { formatDate, parseDate } from '@stockstream/common/dates';
 
 // Compiled to dist/test/unit/: the fixtures stay in test/fixtures/.
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));

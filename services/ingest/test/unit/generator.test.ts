@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawTick } from '@stockstream/common';
-import { formatDate, parseDate } from '@stockstream/common';
+import { formatDate, parseDate } from '@stockstream/common/dates';
 import { DEFAULT_START_DATE, generateTicks, type GenerateTicksOptions } from '../../src/source/generator.js';
 import { DEFAULT_INDICES, INDEX_PROFILES } from '../../src/source/index-profiles.js';
 import { isTradingDay, nextTradingDay } from '../../src/source/trading-calendar.js';

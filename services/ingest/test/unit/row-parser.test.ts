@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawTick, SourceRef } from '@stockstream/common';
 import { layoutFromHeader, PROCESSED_HEADER, RAW_HEADER } from '../../src/source/csv-layout.js';
-import { parseDate } from '@stockstream/common';
+import { parseDate } from '@stockstream/common/dates';
 import { parseRow, rowDate, type ParsedRow } from '../../src/source/row-parser.js';
 
 const raw = layoutFromHeader([...RAW_HEADER]);

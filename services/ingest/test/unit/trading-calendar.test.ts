@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDate, parseDate } from '@stockstream/common';
+import { formatDate, parseDate } from '@stockstream/common/dates';
 import { isTradingDay, nextTradingDay, tradingDayOnOrAfter, weekday } from '../../src/source/trading-calendar.js';
 
 const day = (iso: string) => parseDate(iso) as number;

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { loadConfig, type ConfigOf, type SettingsSpec } from '../config/settings.js';
+import { createLogger } from '../logging/logger.js';
+import { Health } from '../observability/health.js';
+import { startObservabilityServer } from '../observability/http-server.js';
+import { createMetricsRegistry } from '../observability/metrics.js';
+import { Lifecycle } from './shutdown.js';
+
+export interface ServiceContext<C> {
+  cfg: C;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  registry: Registry;
+  health: Health;
+  signal: AbortSignal;
+}
+
+/**
+ * What every service's main does before its own wiring: validate config
+ * (exit 78 naming the variables; 78 also for a bad data file, or the
+ * error's `exitCode`), create the logger, metrics registry, health
+ * and the /metrics /healthz /readyz server, and run under graceful shutdown.
+ * `prepare` runs before anything connects (parse arguments, load data files),
+ * so its errors fail fast too. Exits the process with the service's code.
+ */
+export function serviceMain<S extends SettingsSpec, P>(
+  name: string,
+  settings: S,
+  prepare: (cfg: ConfigOf<S>) => P,
+  run: (ctx: ServiceContext<ConfigOf<S>>, prepared: P) => Promise<void>,
+): void {
+  const start = async (): Promise<number> => {
+    let cfg: ConfigOf<S>;
+    let prepared: P;
+    try {
+      cfg = loadConfig(settings);
+      prepared = prepare(cfg);
+    } catch (err) {
+      // Bad settings, arguments or data files: one clear message, no stack, no connection attempted.
+      process.stderr.write(`${name}: ${(err as Error).message}\n`);
+      return (err as { exitCode?: number }).exitCode ?? 78;
+    }
+    const logger = createLogger(name, (cfg as { logLevel?: string }).logLevel ?? 'info');
+    const lifecycle = new Lifecycle(logger);
+    const registry = createMetricsRegistry(name);
+    const health = new Health();
+    const http = cfg as unknown as { httpHost: string; httpPort: number };
+    return lifecycle.run(async (signal) => {
+      const server = await startObservabilityServer({ host: http.httpHost, port: http.httpPort, registry, health });
+      lifecycle.defer('http server', () => server.close());
+      await run({ cfg, logger, lifecycle, registry, health, signal }, prepared);
+    });
+  };
+  start().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`${name}: ${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}
