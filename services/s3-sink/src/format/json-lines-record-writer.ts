@@ -31,6 +31,10 @@ export class JsonLinesRecordWriter implements RecordWriter {
   readonly extension = 'jsonl';
   readonly contentType = 'application/x-ndjson';
 
+  async writeMany(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+    return Promise.all(files.map((rows) => this.write(rows)));
+  }
+
   async write(rows: readonly EnrichedTick[]): Promise<Buffer> {
     // Built as text rather than JSON.stringify(object): no object per row, same output.
     const lines: string[] = new Array(rows.length);

@@ -14,6 +14,12 @@ export interface RecordWriter {
   /** Content-Type of the uploaded object. */
   readonly contentType: string;
   write(rows: readonly EnrichedTick[]): Promise<Buffer>;
+  /**
+   * Optional batch form: one object per entry of `files`, in order, each with
+   * the same content write() gives for those rows; cheaper per file when many
+   * files close together.
+   */
+  writeMany?(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]>;
   /** Releases native resources (DuckDB); the writer is unusable afterwards. */
   close?(): Promise<void>;
 }

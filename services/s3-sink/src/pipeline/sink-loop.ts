@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles, type OpenFile } from './partition-files.js';
 import { uploadedHighWater } from './recovery.js';
+import { uploadPending, type UploadItem } from './upload-pending.js';
 
 export interface SinkDeps {
   consumer: GroupConsumer;
@@ -53,8 +54,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     logger.info({ partitions, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) }, 'partitions assigned; recovered uploaded offsets');
   };
 
-  const upload = async (pf: PartitionFiles, f: OpenFile): Promise<void> => {
-    const body = await deps.writer.write(f.rows);
+  const put = async (pf: PartitionFiles, f: OpenFile, body: Buffer): Promise<void> => {
     const key = objectKey({
       prefix: deps.prefix, table: 'ticks', partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
       firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
@@ -68,19 +68,24 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     pf.markUploaded(f);
   };
 
-  /** Uploads pending files in order, per partition; stops at the first failure so a lake partition's files land in offset order. */
+  /**
+   * Uploads the pending files (upload-pending.ts): several at a time, those of
+   * one lake partition in offset order. On a failure what is not uploaded
+   * stays pending, holds back the commit and is retried, in order, next time.
+   */
   const flushPending = async (): Promise<boolean> => {
-    for (const pf of files.values()) {
-      for (const f of [...pf.pendingUploads]) {
-        try {
-          await upload(pf, f);
-        } catch (err) {
-          metrics.uploadFailures.inc();
-          logger.warn({ err: (err as Error).message, partition: pf.partition, lakePath: f.lakePath }, 'upload failed: pausing consumption, committing nothing');
-          deps.health.set('s3', false, (err as Error).message);
-          return false;
-        }
-      }
+    const todo: UploadItem<{ pf: PartitionFiles; f: OpenFile }>[] = [];
+    for (const pf of files.values()) for (const f of pf.pendingUploads) todo.push({ chain: `${pf.partition}/${f.lakePath}`, file: { pf, f } });
+    const writer = deps.writer;
+    const failure = await uploadPending(todo, {
+      encode: (batch) => (writer.writeMany ? writer.writeMany(batch.map((b) => b.f.rows)) : Promise.all(batch.map((b) => writer.write(b.f.rows)))),
+      put: ({ pf, f }, body) => put(pf, f, body),
+    });
+    if (failure) {
+      metrics.uploadFailures.inc();
+      logger.warn({ err: failure.err.message, partition: failure.file.pf.partition, lakePath: failure.file.f.lakePath }, 'upload failed: pausing consumption, committing nothing');
+      deps.health.set('s3', false, failure.err.message);
+      return false;
     }
     deps.health.set('s3', true);
     return true;
@@ -118,7 +123,9 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset
       let tick: EnrichedTick;
       try {
-        tick = await deps.deserializer.decode(m.value);
+        // Synchronous once the writer schema is cached: no await (and microtask) per record then.
+        const decoded = deps.deserializer.decode(m.value);
+        tick = decoded instanceof Promise ? await decoded : decoded;
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
         await deps.deadLetter(m, err.reason, err.message);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { EnrichedTick, SourceKind } from '@stockstream/common';
 import { JsonLinesRecordWriter, isoDate } from '../../src/format/json-lines-record-writer.js';
 import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
-import { edgeRows, tick } from './support/ticks.js';
+import { edgeRows, manyRows, tick } from './support/ticks.js';
 
 const MS_PER_DAY = 86_400_000;
 const writer = new JsonLinesRecordWriter();
@@ -56,5 +56,12 @@ describe('JsonLinesRecordWriter', () => {
     assert.equal(isoDate(0), '1970-01-01');
     assert.equal(isoDate(-1), '1969-12-31');
     assert.equal(isoDate(10_957), '2000-01-01');
+  });
+
+  it('writeMany gives, per file and in order, the bytes write() gives', async () => {
+    const files = [manyRows(50), [], edgeRows(), [tick()]];
+    const bodies = await writer.writeMany(files);
+    assert.equal(bodies.length, files.length);
+    for (const [i, rows] of files.entries()) assert.deepEqual(bodies[i], await writer.write(rows));
   });
 });

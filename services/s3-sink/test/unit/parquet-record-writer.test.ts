@@ -99,6 +99,62 @@ describe('ParquetRecordWriter', () => {
     }
   });
 
+  it('writeMany gives, per file and in order, the rows write() gives, across chunks and with empty files', async () => {
+    const files = [manyRows(5_000), [], edgeRows(), manyRows(3).map((t) => ({ ...t, index: 'B' })), [tick({ index: 'ONE' })]];
+    const bodies = await writer.writeMany(files);
+    assert.equal(bodies.length, files.length);
+    for (const [i, rows] of files.entries()) {
+      const many = await readParquet(bodies[i]!);
+      const single = await readParquet(await writer.write(rows));
+      assert.deepEqual(many.types, EXPECTED_TYPES);
+      assert.deepEqual(many.columns, single.columns);
+      assert.deepEqual(many.codecs, single.codecs);
+      assert.deepEqual(many.rows.map(rowToTick), rows);
+      assert.deepEqual(many.rows, single.rows);
+    }
+    assert.deepEqual(await writer.writeMany([]), []);
+    assert.equal((await writer.writeMany([[tick()]])).length, 1);
+  });
+
+  it('writeMany stays usable after a bad row and leaves no temporary files behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sink-stage-'));
+    const w = await ParquetRecordWriter.create({ tmpDir: dir });
+    try {
+      await assert.rejects(w.writeMany([[tick()], [tick({ volume: 1.5 })]]), RangeError);
+      const [a, b] = await Promise.all([w.writeMany([[tick({ index: 'A' })], [tick({ index: 'B' })]]), w.write([tick({ index: 'C' })])]);
+      assert.deepEqual((await readParquet(a[0]!)).rows.map((r) => r.index), ['A']);
+      assert.deepEqual((await readParquet(a[1]!)).rows.map((r) => r.index), ['B']);
+      assert.deepEqual((await readParquet(b)).rows.map((r) => r.index), ['C']);
+      const { readdir } = await import('node:fs/promises');
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await w.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writeMany writes hundreds of files in one call, each exactly its rows in order', async () => {
+    const all = manyRows(300 * 30);
+    const files = Array.from({ length: 300 }, (_, i) => all.slice(i * 30, i * 30 + 30 - (i % 7)));
+    const bodies = await writer.writeMany(files);
+    assert.equal(bodies.length, 300);
+    for (const i of [0, 1, 99, 100, 101, 150, 255, 256, 299]) assert.deepEqual((await readParquet(bodies[i]!)).rows.map(rowToTick), files[i]);
+  });
+
+  it('writeMany spreads concurrent calls over its lanes, each call still getting its own files in order', async () => {
+    const w = await ParquetRecordWriter.create({ lanes: 3 });
+    try {
+      const calls = Array.from({ length: 5 }, (_, c) => Array.from({ length: 4 }, (_, f) => manyRows(50 + c * 10 + f).map((t) => ({ ...t, index: `C${c}F${f}` }))));
+      const results = await Promise.all(calls.map((files) => w.writeMany(files)));
+      for (const [c, files] of calls.entries()) {
+        for (const [f, rows] of files.entries()) assert.deepEqual((await readParquet(results[c]![f]!)).rows.map(rowToTick), rows);
+      }
+    } finally {
+      await w.close();
+    }
+    await assert.rejects(w.writeMany([[tick()], [tick()]]), /closed/);
+  });
+
   it('refuses to write once closed', async () => {
     const w = await ParquetRecordWriter.create();
     await w.close();
