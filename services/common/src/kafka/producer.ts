@@ -29,10 +29,12 @@ export interface ProducerOptions {
 }
 
 /**
- * An idempotent librdkafka producer with per-message delivery callbacks.
- * Produce is fire-and-forget into librdkafka's queue (batching is what makes
- * it fast); the callback tells when the broker acknowledged. A full local
- * queue is back-pressure: produce() then waits for deliveries to drain it.
+ * An idempotent librdkafka producer with delivery reports: per message (a
+ * callback given to produce) or through one shared handler (setDeliveryHandler),
+ * which is cheaper. Produce is fire-and-forget into librdkafka's queue
+ * (batching is what makes it fast); the report tells when the broker
+ * acknowledged. A full local queue is back-pressure: produce() then waits for
+ * deliveries to drain it.
  */
 export class KafkaProducer {
   private inFlight = 0;
@@ -83,9 +85,9 @@ export class KafkaProducer {
 
   /**
    * Sets (or with undefined removes) the handler of the delivery reports of
-   * messages produced without their own callback. Without one, their reports
-   * are only counted in `pending`; failures then surface through flush() and
-   * transactions only.
+   * messages produced without their own callback. Without one, such a report
+   * only counts down `pending`: a failed message then shows nowhere but in a
+   * transaction's commit, so a producer that must know uses a handler.
    */
   setDeliveryHandler(handler: DeliveryHandler | undefined): void {
     this.deliveryHandler = handler;
