@@ -31,6 +31,9 @@ serviceMain(
     const producer = await KafkaProducer.connect(cfg, logger, {
       clientId: 'stockstream-enrichment',
       ...(cfg.exactlyOnce ? { transactionalId: `stockstream-enrichment-${cfg.instanceId}` } : {}),
+      // A transaction's commit fails when any of its messages failed, so exactly-once needs reports of failures
+      // only (half the producer's cost per message); at-least-once needs every report to know a batch landed.
+      deliveryReports: cfg.exactlyOnce ? 'failures' : 'each',
       // librdkafka requires message.timeout.ms <= transaction.timeout.ms (60 s) for a transactional producer.
       overrides: { 'message.timeout.ms': 60_000 },
     });

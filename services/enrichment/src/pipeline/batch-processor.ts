@@ -41,54 +41,130 @@ export function nextOffsets(messages: Message[]): TopicPartitionOffset[] {
   return [...next.values()];
 }
 
+/** A consumed batch, transformed: what to produce for it, ready for its transaction. */
+interface Prepared {
+  /** Assignment generation when the fetch started. */
+  generation: number;
+  messages: Message[];
+  outputs: { topic: string; key: string; value: Buffer }[];
+  out: number;
+  dead: Map<string, number>;
+}
+
+type Ahead = { ok: true; batch: Prepared } | { ok: false; err: unknown };
+
+class RebalancedError extends Error {
+  override name = 'RebalancedError';
+}
+
+/**
+ * The loop is pipelined one batch deep: while batch N's offsets and commit
+ * travel to the broker, batch N+1 is fetched (on the client's worker thread)
+ * and transformed (on this one), so neither waits for the other. Batch N+1 is
+ * only produced once N is committed, in its own transaction. A batch is used
+ * only if no rebalance happened since its fetch started: the assignment (done
+ * on this thread, in the rebalance event) resets positions to the committed
+ * offsets, and a batch fetched before that would be processed twice.
+ */
 export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Promise<void> {
   const { consumer, producer, transactions: txn, metrics, logger } = deps;
   let backoffMs = 0;
-  while (!signal.aborted) {
-    if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
-    const messages = await consumer.consume(deps.batchMax, 200);
-    if (messages.length === 0) continue;
-    const started = performance.now();
-    const counts = { out: 0, dead: new Map<string, number>() };
-    try {
-      if (txn) await txn.begin();
-      await produceOutputs(deps, messages, counts);
-      const offsets = nextOffsets(messages);
-      if (txn) {
-        await txn.sendOffsets(offsets, consumer);
-        await txn.commit();
-      } else {
-        await producer.flush(60_000);
-        consumer.native.commitSync(offsets);
+  // Failed deliveries of the current batch. In a transaction the commit fails anyway; at-least-once must not
+  // commit offsets past a message that never landed.
+  const delivery: { failed: { message: string } | null } = { failed: null };
+  producer.setDeliveryHandler((err) => {
+    if (err) delivery.failed ??= err;
+  });
+  const fetchAndPrepare = (): Promise<Ahead> => {
+    const generation = consumer.generation;
+    return consumer
+      .consume(deps.batchMax, 200)
+      .then((messages) => prepareBatch(deps, generation, messages))
+      .then((batch) => ({ ok: true as const, batch }), (err: unknown) => ({ ok: false as const, err }));
+  };
+  let ahead: Promise<Ahead> | null = null;
+  /** Drops the batch read ahead: nothing of it is committed, it is read again after a rewind. */
+  const dropAhead = async () => {
+    const pending = ahead;
+    ahead = null;
+    await pending;
+  };
+  const rewind = () => consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
+
+  try {
+    while (!signal.aborted) {
+      if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
+      const next = await (ahead ?? fetchAndPrepare());
+      ahead = null;
+      if (!next.ok) {
+        // Not a bad record (those are dead-lettered) but e.g. the registry down: retry after backoff.
+        logger.warn({ err: (next.err as Error).message }, 'batch could not be transformed; rewinding');
+        deps.health.set('pipeline', false, (next.err as Error).message);
+        await rewind();
+        backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+        continue;
       }
-      metrics.transactionSeconds.observe((performance.now() - started) / 1000);
-      metrics.recordsIn.inc(messages.length);
-      metrics.recordsOut.inc(counts.out);
-      for (const [reason, n] of counts.dead) metrics.deadLettered.inc({ reason }, n);
-      deps.health.set('pipeline', true);
-      backoffMs = 0;
-    } catch (err) {
-      const kind = classifyTxnError(err);
-      logger.warn({ err: (err as Error).message, kind, batch: messages.length }, 'batch failed: aborting and rewinding');
-      if (kind === 'fatal') throw new FencedError(`producer fenced or fatal error: ${(err as Error).message}`);
-      deps.health.set('pipeline', false, (err as Error).message);
-      metrics.transactionsAborted.inc();
-      if (txn) {
-        try {
-          await txn.abort();
-        } catch (abortErr) {
-          if (classifyTxnError(abortErr) === 'fatal') throw new FencedError(`abort failed fatally: ${(abortErr as Error).message}`);
-          logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
+      const batch = next.batch;
+      if (batch.messages.length === 0) continue;
+      if (batch.generation !== consumer.generation) {
+        await rewind(); // fetched across a rebalance: read again from the committed offsets
+        continue;
+      }
+      const started = performance.now();
+      try {
+        delivery.failed = null;
+        if (txn) await txn.begin();
+        for (const o of batch.outputs) {
+          const q = producer.produce(o.topic, o.key, o.value);
+          if (q) await q;
         }
+        if (batch.generation !== consumer.generation) throw new RebalancedError('partitions were reassigned during the batch');
+        const offsets = nextOffsets(batch.messages);
+        const committed = txn
+          ? txn.sendOffsets(offsets, consumer).then(() => txn.commit())
+          : producer.flush(60_000).then(() => {
+              const failed = delivery.failed as { message: string } | null; // set by the handler meanwhile
+              if (failed) throw new Error(`a record of the batch was not delivered: ${failed.message}`);
+              consumer.native.commitSync(offsets);
+            });
+        // Fetch and transform the next batch while this one commits.
+        ahead = signal.aborted ? null : fetchAndPrepare();
+        await committed;
+        metrics.transactionSeconds.observe((performance.now() - started) / 1000);
+        metrics.recordsIn.inc(batch.messages.length);
+        metrics.recordsOut.inc(batch.out);
+        for (const [reason, n] of batch.dead) metrics.deadLettered.inc({ reason }, n);
+        deps.health.set('pipeline', true);
+        backoffMs = 0;
+      } catch (err) {
+        const kind = err instanceof RebalancedError ? 'abortable' : classifyTxnError(err);
+        logger.warn({ err: (err as Error).message, kind, batch: batch.messages.length }, 'batch failed: aborting and rewinding');
+        await dropAhead();
+        if (kind === 'fatal') throw new FencedError(`producer fenced or fatal error: ${(err as Error).message}`);
+        if (!(err instanceof RebalancedError)) deps.health.set('pipeline', false, (err as Error).message);
+        metrics.transactionsAborted.inc();
+        if (txn) {
+          try {
+            await txn.abort();
+          } catch (abortErr) {
+            if (classifyTxnError(abortErr) === 'fatal') throw new FencedError(`abort failed fatally: ${(abortErr as Error).message}`);
+            logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
+          }
+        }
+        // The position is past the failed batch (and the one read ahead): go back to what is committed.
+        await rewind();
+        if (!(err instanceof RebalancedError)) backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
       }
-      // The position is past the failed batch: go back to what is committed, or it would be skipped.
-      await consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
-      backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
     }
+  } finally {
+    await dropAhead();
   }
 }
 
-async function produceOutputs(deps: ProcessorDeps, messages: Message[], counts: { out: number; dead: Map<string, number> }): Promise<void> {
+/** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
+async function prepareBatch(deps: ProcessorDeps, generation: number, messages: Message[]): Promise<Prepared> {
+  const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map() };
+  if (messages.length === 0) return batch;
   const now = Date.now();
   const ctx: EnrichmentContext = { ...deps.context(), today: latestCalendarDay(now), now };
   for (const m of messages) {
@@ -98,19 +174,18 @@ async function produceOutputs(deps: ProcessorDeps, messages: Message[], counts: 
       const v = deps.rawDeserializer.decode(m.value);
       decoded = { ok: true, raw: v instanceof Promise ? await v : v };
     } catch (err) {
-      // A message that can never be decoded is poison: dead-letter it. Anything else (registry down) aborts the batch.
+      // A message that can never be decoded is poison: dead-letter it. Anything else (registry down) fails the batch.
       if (!(err instanceof DecodeError)) throw err;
       decoded = { ok: false, bytes: m.value ?? Buffer.alloc(0), reason: err.reason, message: err.message };
     }
     const routed = routeRecord(decoded, coords, ctx);
     if (routed.kind === 'enriched') {
-      const q = deps.producer.produce(deps.enriched.topic, routed.key, deps.enriched.serializer.encode(routed.tick));
-      if (q) await q;
-      counts.out++;
+      batch.outputs.push({ topic: deps.enriched.topic, key: routed.key, value: deps.enriched.serializer.encode(routed.tick) });
+      batch.out++;
     } else {
-      const q = deps.producer.produce(deps.deadLetters.topic, routed.key, deps.deadLetters.serializer.encode(routed.letter));
-      if (q) await q;
-      counts.dead.set(routed.reason, (counts.dead.get(routed.reason) ?? 0) + 1);
+      batch.outputs.push({ topic: deps.deadLetters.topic, key: routed.key, value: deps.deadLetters.serializer.encode(routed.letter) });
+      batch.dead.set(routed.reason, (batch.dead.get(routed.reason) ?? 0) + 1);
     }
   }
+  return batch;
 }

@@ -11,8 +11,7 @@ export function routeRecord(
   coords: RawCoordinates,
   ctx: EnrichmentContext,
 ): Routed {
-  const key = `${coords.topic}/${coords.partition}/${coords.offset}`;
-  if (!decoded.ok) return { kind: 'dead', key, reason: decoded.reason, letter: deadLetterFor(decoded.bytes, coords, decoded.reason, decoded.message, ctx.now) };
+  if (!decoded.ok) return { kind: 'dead', key: `${coords.topic}/${coords.partition}/${coords.offset}`, reason: decoded.reason, letter: deadLetterFor(decoded.bytes, coords, decoded.reason, decoded.message, ctx.now) };
   const r = enrichTick(decoded.raw, coords, ctx);
   if (r.ok) return { kind: 'enriched', key: r.tick.index, tick: r.tick };
   return { kind: 'dead', key: decoded.raw.index, reason: r.reason, letter: deadLetterFor(decoded.raw, coords, r.reason, r.message, ctx.now) };
