@@ -54,6 +54,10 @@ export const sinkSettings = {
     env: 'SINK_ROTATE_MS', default: '60000', expect: 'a positive integer (ms)',
     doc: 'Close a file this long after its first record, by the wall clock: bounds how late data reaches the lake.', schema: positiveInt,
   }),
+  rotateIdleMs: setting({
+    env: 'SINK_ROTATE_IDLE_MS', default: '10000', expect: 'a positive integer (ms)',
+    doc: 'Close a file that received no record for this long (its lake partition went quiet, e.g. the stream moved on to the next year).', schema: positiveInt,
+  }),
   multipartThresholdBytes: setting({
     env: 'SINK_MULTIPART_THRESHOLD_BYTES', default: String(16 * MiB), expect: 'a positive integer (bytes)',
     doc: 'Objects larger than this are uploaded in parts.', schema: positiveInt,
@@ -83,7 +87,7 @@ export function s3StorageConfig(cfg: SinkConfig): S3StorageConfig {
 }
 
 export function rotationConfig(cfg: SinkConfig): RotationConfig {
-  return { maxRecords: cfg.rotateRecords, maxBytes: cfg.rotateBytes, maxOpenMs: cfg.rotateMs };
+  return { maxRecords: cfg.rotateRecords, maxBytes: cfg.rotateBytes, maxOpenMs: cfg.rotateMs, maxIdleMs: cfg.rotateIdleMs };
 }
 
 export type { ParquetCompression };

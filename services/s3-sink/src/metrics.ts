@@ -5,6 +5,7 @@ export type SinkMetrics = ReturnType<typeof createSinkMetrics>;
 export function createSinkMetrics(registry: Registry) {
   const p = `${METRIC_PREFIX}sink_`;
   return {
+    recordsConsumed: new Counter({ name: `${p}records_consumed_total`, help: 'Records read from Kafka (written records lag behind it by the open files).', registers: [registry] }),
     recordsWritten: new Counter({ name: `${p}records_written_total`, help: 'Records in objects uploaded to S3.', registers: [registry] }),
     bytesWritten: new Counter({ name: `${p}bytes_written_total`, help: 'Bytes of objects uploaded to S3.', registers: [registry] }),
     objectsWritten: new Counter({ name: `${p}objects_written_total`, help: 'Objects uploaded to S3.', registers: [registry] }),

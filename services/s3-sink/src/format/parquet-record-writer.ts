@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BIGINT, DATE, DOUBLE, DuckDBDataChunk, DuckDBDateValue, DuckDBInstance, DuckDBTimestampMillisecondsValue, INTEGER, TIMESTAMP_MS, VARCHAR,
-  type DuckDBConnection, type DuckDBType, type DuckDBValue,
-} from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { EnrichedTick } from '@stockstream/common';
 import { LAKE_COLUMNS, type LakeType } from './lake-columns.js';
 import type { RecordWriter } from './record-writer.js';
@@ -15,7 +13,7 @@ export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
 export interface ParquetWriterOptions {
   /** Default zstd: smaller than snappy at similar speed, read by Athena, Spark, Trino, DuckDB. */
   compression?: ParquetCompression;
-  /** Where the file is staged between COPY and reading it back (default: the OS temp dir). */
+  /** Where files are staged between COPY and reading them back (default: /dev/shm when writable, else the OS temp dir). */
   tmpDir?: string;
   /** DuckDB worker threads (default: DuckDB's, one per core). */
   threads?: number;
@@ -27,22 +25,71 @@ export interface ParquetWriterOptions {
   lanes?: number;
 }
 
-// Per logical type: the staging column's DuckDB type and how a raw value
-// becomes a vector item. TIMESTAMP is staged as TIMESTAMP_MS, which the
-// Parquet writer stores as TIMESTAMP(MILLIS, isAdjustedToUTC=false): exactly
-// the millisecond precision of the Avro source, and read back as TIMESTAMP.
-// The values are UTC instants stored as a plain (zone-less) timestamp, the
-// Hive/Athena convention; a TIMESTAMPTZ column would make DuckDB render them
-// in the session's time zone.
-const TYPES: Record<LakeType, { sql: string; duck: DuckDBType; item: (v: string | number) => DuckDBValue }> = {
-  VARCHAR: { sql: 'VARCHAR', duck: VARCHAR, item: (v) => v },
-  DOUBLE: { sql: 'DOUBLE', duck: DOUBLE, item: (v) => v },
-  INTEGER: { sql: 'INTEGER', duck: INTEGER, item: (v) => v },
-  // Avro longs arrive as JS numbers (exact below 2^53); BigInt() throws on a fraction rather than rounding.
-  BIGINT: { sql: 'BIGINT', duck: BIGINT, item: (v) => BigInt(v) },
-  DATE: { sql: 'DATE', duck: DATE, item: (v) => new DuckDBDateValue(v as number) },
-  TIMESTAMP: { sql: 'TIMESTAMP_MS', duck: TIMESTAMP_MS, item: (v) => new DuckDBTimestampMillisecondsValue(BigInt(v)) },
+// How a logical type is staged and written. Staging uses only types whose
+// vectors are plain typed arrays (INTEGER, DOUBLE), filled in place a column
+// at a time: no value object, BigInt or native call per value. The COPY's
+// SELECT turns them into the lake's types:
+// - VARCHAR: an INTEGER index into the strings of its column seen in the call
+//   (symbols, exchanges, file names: a handful), looked up in a list literal;
+// - DATE: epoch days; BIGINT and TIMESTAMP: DOUBLE, exact for the integers an
+//   Avro long decodes to (|x| < 2^53), cast back.
+// TIMESTAMP becomes TIMESTAMP_MS, which the Parquet writer stores as
+// TIMESTAMP(MILLIS, isAdjustedToUTC=false): exactly the millisecond precision
+// of the Avro source, read back as TIMESTAMP. The values are UTC instants
+// stored as a plain (zone-less) timestamp, the Hive/Athena convention; a
+// TIMESTAMPTZ column would make DuckDB render them in the session's time zone.
+const STAGED: Record<LakeType, { sql: 'INTEGER' | 'DOUBLE'; select: (col: string, strings: readonly string[]) => string }> = {
+  VARCHAR: { sql: 'INTEGER', select: (col, strings) => `(${strings.length ? `[${strings.map(sqlString).join(', ')}]` : '[]::VARCHAR[]'})[${col} + 1]` },
+  DOUBLE: { sql: 'DOUBLE', select: (col) => col },
+  INTEGER: { sql: 'INTEGER', select: (col) => col },
+  BIGINT: { sql: 'DOUBLE', select: (col) => `${col}::BIGINT` },
+  DATE: { sql: 'INTEGER', select: (col) => `DATE '1970-01-01' + ${col}` },
+  TIMESTAMP: { sql: 'DOUBLE', select: (col) => `make_timestamp_ms(${col}::BIGINT)::TIMESTAMP_MS` },
 };
+
+/** A column's distinct strings in first-seen order, and each one's index. */
+class StringTable {
+  readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+/** A staging vector's values as a typed array, written in place (see append). */
+function vectorItems(vector: unknown, ctor: Float64ArrayConstructor | Int32ArrayConstructor): Float64Array | Int32Array {
+  // The node-api keeps them in `items` (not in its typings): checked, so a changed library fails loudly.
+  const items = (vector as { items?: unknown }).items;
+  if (!(items instanceof ctor)) throw new Error(`@duckdb/node-api: expected ${ctor.name} items in a ${String((vector as object).constructor?.name)}`);
+  return items;
+}
+
+/**
+ * Memory-backed /dev/shm when there is one: a COPY with PARTITION_BY creates a
+ * directory and a file per lake file, which costs twice as much on a disk.
+ */
+function defaultStagingDir(): string {
+  try {
+    if (statSync('/dev/shm').isDirectory()) {
+      accessSync('/dev/shm', constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    // none, or not writable
+  }
+  return tmpdir();
+}
+
+/** The lake's columns, in order, computed from the staging columns (strings: per column, from append). */
+function selectList(strings: readonly (readonly string[])[] = []): string {
+  return LAKE_COLUMNS.map((c, i) => `${STAGED[c.type].select(`"${c.name}"`, strings[i] ?? [])} AS "${c.name}"`).join(', ');
+}
 
 const STAGING = 'sink_staging';
 /** Staging for writeMany: the lake columns plus which file of the batch a row belongs to. */
@@ -84,10 +131,10 @@ export class ParquetRecordWriter implements RecordWriter {
     const instance = await DuckDBInstance.create(':memory:', opts.threads ? { threads: String(opts.threads) } : {});
     try {
       const connection = await instance.connect();
-      const columns = LAKE_COLUMNS.map((c) => `"${c.name}" ${TYPES[c.type].sql} NOT NULL`).join(', ');
+      const columns = LAKE_COLUMNS.map((c) => `"${c.name}" ${STAGED[c.type].sql} NOT NULL`).join(', ');
       await connection.run(`CREATE TEMP TABLE ${STAGING} (${columns})`);
       await connection.run(`CREATE TEMP TABLE ${STAGING_MANY} (${columns}, "${FILE_COLUMN}" INTEGER NOT NULL)`);
-      const writer = new ParquetRecordWriter(instance, connection, opts.compression ?? 'zstd', opts.tmpDir ?? tmpdir());
+      const writer = new ParquetRecordWriter(instance, connection, opts.compression ?? 'zstd', opts.tmpDir ?? defaultStagingDir());
       try {
         for (let i = 1; i < (opts.lanes ?? 2); i++) writer.siblings.push(await ParquetRecordWriter.create({ ...opts, lanes: 1 }));
       } catch (err) {
@@ -135,7 +182,6 @@ export class ParquetRecordWriter implements RecordWriter {
     if (files.length === 0) return [];
     if (files.length === 1) return [await this.writeNow(files[0]!)];
     const dir = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}`);
-    const select = LAKE_COLUMNS.map((c) => `"${c.name}"`).join(', ');
     try {
       const rows: EnrichedTick[] = [];
       const ids: number[] = [];
@@ -145,7 +191,7 @@ export class ParquetRecordWriter implements RecordWriter {
           ids.push(i);
         }
       });
-      await this.append(rows, STAGING_MANY, ids);
+      const select = selectList(await this.append(rows, STAGING_MANY, ids));
       if (rows.length > 0) {
         const threads = await this.threadSetting();
         await this.connection.run('SET threads = 1');
@@ -163,7 +209,7 @@ export class ParquetRecordWriter implements RecordWriter {
           // No rows, no partition: an empty file with the schema, as write() gives.
           const empty = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}.parquet`);
           try {
-            await this.connection.run(`COPY (SELECT ${select} FROM ${STAGING_MANY} WHERE false) TO ${sqlString(empty)} (FORMAT parquet, COMPRESSION ${this.compression})`);
+            await this.connection.run(`COPY (SELECT ${selectList()} FROM ${STAGING_MANY} WHERE false) TO ${sqlString(empty)} (FORMAT parquet, COMPRESSION ${this.compression})`);
             out.push(await readFile(empty));
           } finally {
             await rm(empty, { force: true });
@@ -195,10 +241,8 @@ export class ParquetRecordWriter implements RecordWriter {
     if (this.closed) throw new Error('ParquetRecordWriter is closed');
     const file = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}.parquet`);
     try {
-      await this.append(rows);
-      await this.connection.run(
-        `COPY ${STAGING} TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${this.compression})`,
-      );
+      const select = selectList(await this.append(rows));
+      await this.connection.run(`COPY (SELECT ${select} FROM ${STAGING}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${this.compression})`);
       return await readFile(file);
     } finally {
       await this.connection.run(`TRUNCATE ${STAGING}`).catch(() => undefined);
@@ -206,25 +250,43 @@ export class ParquetRecordWriter implements RecordWriter {
     }
   }
 
-  private async append(rows: readonly EnrichedTick[], table = STAGING, fileIds?: readonly number[]): Promise<void> {
-    const types = LAKE_COLUMNS.map((c) => TYPES[c.type].duck);
+  /** Stages the rows; returns, per column, the strings its VARCHAR ids refer to (empty for other types). */
+  private async append(rows: readonly EnrichedTick[], table = STAGING, fileIds?: readonly number[]): Promise<string[][]> {
+    const types: DuckDBType[] = LAKE_COLUMNS.map((c) => (STAGED[c.type].sql === 'DOUBLE' ? DOUBLE : INTEGER));
     if (fileIds) types.push(INTEGER);
+    const tables = LAKE_COLUMNS.map(() => new StringTable());
     const appender = await this.connection.createAppender(table);
     try {
       for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, rows.length - start);
         const chunk = DuckDBDataChunk.create(types, n);
-        // Column-major: one vector at a time, flushed once to native memory.
+        // Column-major: one typed array at a time, copied once to native memory.
         LAKE_COLUMNS.forEach((column, ci) => {
           const vector = chunk.getColumnVector(ci);
-          const item = TYPES[column.type].item;
-          for (let k = 0; k < n; k++) vector.setItem(k, item(column.get(rows[start + k]!)));
+          const get = column.get;
+          if (column.type === 'VARCHAR') {
+            const items = vectorItems(vector, Int32Array);
+            const strings = tables[ci]!;
+            for (let k = 0; k < n; k++) items[k] = strings.id(get(rows[start + k]!) as string);
+          } else if (column.type === 'DOUBLE') {
+            const items = vectorItems(vector, Float64Array);
+            for (let k = 0; k < n; k++) items[k] = get(rows[start + k]!) as number;
+          } else {
+            // Integers must stay exact: a fraction or an out-of-range value is an error, never rounded or wrapped.
+            const wide = STAGED[column.type].sql === 'DOUBLE';
+            const items = vectorItems(vector, wide ? Float64Array : Int32Array);
+            for (let k = 0; k < n; k++) {
+              const v = get(rows[start + k]!) as number;
+              if (wide ? !Number.isSafeInteger(v) : (v | 0) !== v) throw new RangeError(`${column.name}: ${v} is not a ${wide ? '53-bit' : '32-bit'} integer`);
+              items[k] = v;
+            }
+          }
           vector.flush();
         });
         if (fileIds) {
-          const vector = chunk.getColumnVector(LAKE_COLUMNS.length);
-          for (let k = 0; k < n; k++) vector.setItem(k, fileIds[start + k]!);
-          vector.flush();
+          const items = vectorItems(chunk.getColumnVector(LAKE_COLUMNS.length), Int32Array);
+          for (let k = 0; k < n; k++) items[k] = fileIds[start + k]!;
+          chunk.getColumnVector(LAKE_COLUMNS.length).flush();
         }
         appender.appendDataChunk(chunk);
       }
@@ -232,6 +294,7 @@ export class ParquetRecordWriter implements RecordWriter {
     } finally {
       appender.closeSync();
     }
+    return tables.map((t) => t.strings);
   }
 
   async close(): Promise<void> {

@@ -31,13 +31,17 @@ export class PartitionFiles {
     if (done !== undefined && offset <= done) return false;
     let f = this.open.get(lakePath);
     if (!f) {
-      f = { lakePath, firstOffset: offset, lastOffset: offset, rows: [], records: 0, bytes: 0, openedAtMs: nowMs, firstRecordTimeMs: tick.ingestedAt, lastRecordTimeMs: tick.ingestedAt };
+      f = {
+        lakePath, firstOffset: offset, lastOffset: offset, rows: [], records: 0, bytes: 0,
+        openedAtMs: nowMs, lastAppendAtMs: nowMs, firstRecordTimeMs: tick.ingestedAt, lastRecordTimeMs: tick.ingestedAt,
+      };
       this.open.set(lakePath, f);
     }
     f.rows.push(tick);
     f.records++;
     f.bytes += bytes;
     f.lastOffset = offset;
+    f.lastAppendAtMs = nowMs;
     f.lastRecordTimeMs = tick.ingestedAt;
     return true;
   }

@@ -118,6 +118,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
 
   const step = async (messages: Message[]) => {
     const now = Date.now();
+    metrics.recordsConsumed.inc(messages.length);
     for (const m of messages) {
       const pf = files.get(m.partition);
       if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset

@@ -1,17 +1,20 @@
 // When to close an open file and upload it (Confluent's flush.size and
-// rotate.interval.ms, here as three rules).
+// rotate.interval.ms, here as four rules).
 //
 // `records` and `bytes` are deterministic in the input: the same records in
 // the same order cut files at the same offsets, whoever replays them. `time`
-// is wall-clock and only a liveness bound: it makes a quiet partition's data
-// reach the lake (and its offsets get committed) within maxOpenMs, at the cost
-// of boundaries that differ between runs. Exactly-once does not depend on the
+// and `idle` are wall-clock: `time` bounds how long any record waits for the
+// lake (maxOpenMs after its file opened); `idle` closes a file its lake
+// partition stopped feeding (maxIdleMs without a record) — market data moves
+// through its year partitions, so a finished year is uploaded in one file as
+// soon as the stream has moved on instead of waiting out maxOpenMs, and its
+// offsets get committed. Both cut boundaries that differ between runs. Exactly-once does not depend on the
 // boundaries being reproducible: on assignment the sink's recovery lists what
 // each lake partition already holds for the Kafka partition and skips offsets
 // already uploaded, so a file cut differently after a restart never duplicates
 // records (see /work/shared/notes/exactly-once.md, Kafka → S3).
 
-export type RotationRule = 'records' | 'bytes' | 'time';
+export type RotationRule = 'records' | 'bytes' | 'time' | 'idle';
 
 /** What is known about one open (not yet uploaded) file. */
 export interface OpenFileState {
@@ -24,6 +27,8 @@ export interface OpenFileState {
   bytes: number;
   /** Wall clock (epoch ms) when the file received its first record. */
   openedAtMs: number;
+  /** Wall clock (epoch ms) when the file received its latest record. */
+  lastAppendAtMs: number;
   /** Record time (epoch ms) of the first and last record, for logs and metrics. */
   firstRecordTimeMs: number;
   lastRecordTimeMs: number;
@@ -34,6 +39,8 @@ export interface RotationConfig {
   maxBytes: number;
   /** Longest a file may stay open, by the wall clock. */
   maxOpenMs: number;
+  /** Longest a file may stay open without receiving a record, by the wall clock. */
+  maxIdleMs: number;
 }
 
 /**
@@ -46,15 +53,17 @@ export function shouldRotate(state: OpenFileState, nowMs: number, config: Rotati
   if (state.records >= config.maxRecords) return 'records';
   if (state.bytes >= config.maxBytes) return 'bytes';
   if (nowMs - state.openedAtMs >= config.maxOpenMs) return 'time';
+  if (nowMs - state.lastAppendAtMs >= config.maxIdleMs) return 'idle';
   return null;
 }
 
 /**
- * Wall-clock time (epoch ms) at which the time rule will fire for this file,
- * so the pipeline can wake up then even when no record arrives; null when empty.
+ * Wall-clock time (epoch ms) at which a time rule (time or idle) will fire for
+ * this file if nothing else happens, so the pipeline can wake up then even
+ * when no record arrives; null when empty.
  */
 export function rotationDueAtMs(state: OpenFileState, config: RotationConfig): number | null {
-  return state.records <= 0 ? null : state.openedAtMs + config.maxOpenMs;
+  return state.records <= 0 ? null : Math.min(state.openedAtMs + config.maxOpenMs, state.lastAppendAtMs + config.maxIdleMs);
 }
 
 /** A policy bound to its configuration, for callers that pass one object around. */

@@ -5,7 +5,7 @@ import { PartitionFiles } from '../../src/pipeline/partition-files.js';
 import { RotationPolicy } from '../../src/rotation/rotation-policy.js';
 
 const tick = { ingestedAt: 0 } as EnrichedTick;
-const policy = new RotationPolicy({ maxRecords: 2, maxBytes: 1e9, maxOpenMs: 1000 });
+const policy = new RotationPolicy({ maxRecords: 2, maxBytes: 1e9, maxOpenMs: 1000, maxIdleMs: 1000 });
 
 describe('PartitionFiles', () => {
   it('commits only up to the first record of the oldest file not yet uploaded', () => {
@@ -23,6 +23,18 @@ describe('PartitionFiles', () => {
     pf.closeDue(policy, 5000); // B by time
     pf.markUploaded(pf.pendingUploads[0]!);
     assert.equal(pf.committable(), 13, 'nothing open: one past the last record seen');
+  });
+
+  it('closes a file its lake partition stopped feeding, and keeps the one still fed', () => {
+    const idle = new RotationPolicy({ maxRecords: 1000, maxBytes: 1e9, maxOpenMs: 60_000, maxIdleMs: 1000 });
+    const pf = new PartitionFiles('t', 0, new Map());
+    pf.append(1, tick, 'index=A/year=1999', 1, 0);
+    pf.append(2, tick, 'index=A/year=2000', 1, 500);
+    pf.append(3, tick, 'index=A/year=2000', 1, 1200);
+    assert.deepEqual(pf.closeDue(idle, 1200).map((f) => f.lakePath), ['index=A/year=1999'], '1999 got nothing for 1200 ms');
+    assert.equal(pf.nextDueAtMs(idle), 2200, 'the 2000 file is due 1000 ms after its latest record');
+    assert.deepEqual(pf.closeDue(idle, 2199), []);
+    assert.deepEqual(pf.closeDue(idle, 2200).map((f) => [f.lakePath, f.firstOffset, f.lastOffset]), [['index=A/year=2000', 2, 3]]);
   });
 
   it('skips records a previous run already uploaded for that lake partition, and only those', () => {
