@@ -18,6 +18,9 @@ function parseCommand(): IngestCommand {
 serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecycle, registry, health, signal }, cmd) => {
   const metrics = createIngestMetrics(registry);
   logger.info({ command: cmd }, 'starting');
+  const source = itemsFor(cmd);
+  source.startWorker(); // it loads its modules meanwhile Kafka and the registry are set up
+  lifecycle.defer('source', () => source.close());
   const schemaRegistry = new SchemaRegistryClient(cfg);
   await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: 'stockstream-ingest' });
   const raw = await registerTopicSchema<RawTick>(schemaRegistry, cfg.rawTopic, 'rawTick', cfg.schemasDir);
@@ -28,7 +31,7 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
   lifecycle.defer('producer', () => producer.disconnect());
   health.set('kafka', true);
 
-  const summary = await publish(itemsFor(cmd), {
+  const summary = await publish(source, {
     producer,
     targets: { rawTopic: cfg.rawTopic, dlqTopic: cfg.dlqTopic, raw: raw.serializer, deadLetter: deadLetter.serializer },
     pacing: cmd.pace,

@@ -1,8 +1,10 @@
 import type { AvroSerializer, RawTick } from '@stockstream/common';
 import type { IngestCommand } from './cli/args.js';
 import { planDateOrder, readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
-import { encodedInWorker, type EncodedBatch } from './source/encoded-batches.js';
+import { EncodeWorker, type EncodedBatch } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
+
+const WORKER_URL = new URL('./source/encode-worker.js', import.meta.url);
 
 /** Generated ticks per batch: one await per batch instead of one per tick. */
 const GENERATED_BATCH = 512;
@@ -45,7 +47,26 @@ export async function* itemBatches(cmd: IngestCommand, plan?: DateOrderPlan): As
  * the records (see source/encoded-batches.ts).
  */
 export class IngestSource implements AsyncIterable<SourceItem[]> {
+  private worker: EncodeWorker<IngestCommand> | undefined;
+
   constructor(readonly command: IngestCommand) {}
+
+  /**
+   * Starts the worker thread of encodedInWorker now, when the command runs
+   * at full speed (the only case publish() reads in a worker): its start-up,
+   * mostly loading modules, then overlaps the caller's (connecting to Kafka,
+   * registering schemas). Call close() when done.
+   */
+  startWorker(): void {
+    if (this.command.pace.kind === 'max') this.worker ??= new EncodeWorker(WORKER_URL, this.command);
+  }
+
+  /** Ends a worker started and never used. */
+  close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    return worker?.close() ?? Promise.resolve();
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<SourceItem[]> {
     return itemBatches(this.command);
@@ -53,14 +74,17 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
 
   /**
    * The same items, ticks encoded with `raw` (ingestedAt stamped at encoding),
-   * read on a worker thread. A file in date order has its pass 1 done here
-   * meanwhile the worker starts (loads its modules), which takes as long.
+   * read on a worker thread (the one startWorker started, if any). A file in
+   * date order has its pass 1 done here meanwhile: it takes about as long as
+   * a worker takes to start, when it was not started ahead.
    */
   encodedInWorker(raw: AvroSerializer<RawTick>): AsyncIterable<EncodedBatch> {
     const cmd = this.command;
+    const worker = this.worker ?? new EncodeWorker(WORKER_URL, cmd);
+    this.worker = undefined;
     const schema = raw.type.schema({ exportAttrs: true });
     const plan = cmd.mode === 'replay' && cmd.order === 'date' ? planDateOrder(cmd.file) : undefined;
-    return encodedInWorker(new URL('./source/encode-worker.js', import.meta.url), cmd, { schema, schemaId: raw.schemaId }, plan);
+    return worker.batches({ schema, schemaId: raw.schemaId }, plan);
   }
 }
 

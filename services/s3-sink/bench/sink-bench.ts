@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type EnrichedTick } from '@stockstream/common';
-import { metricValue } from '@stockstream/common/testing';
+import { metricValue, waitForMetric } from '@stockstream/common/testing';
 import { s3StorageConfig, sinkSettings } from '../src/config.js';
 import { EXAMPLE_NAMES, EXAMPLE_QUERIES } from '../src/lake/example-queries.js';
 import { LakeSql } from '../src/lake/lake-sql.js';
@@ -36,13 +36,6 @@ function run(script: string, args: string[], env: Record<string, string>) {
   return { child, done };
 }
 
-async function waitMetric(port: number, name: string, target: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let v = 0;
-  while ((v = await metricValue(port, name)) < target && Date.now() < deadline) await sleep(100);
-  return v;
-}
-
 /**
  * 1,000,000 valid bars: the weekday calendar from 1900 holds ~463k per 14
  * indices before today (later or earlier dates are dead-lettered), so the
@@ -58,12 +51,12 @@ const enr = run(ENRICH, [], { ENRICHMENT_GROUP_ID: id, HTTP_PORT: '19401' });
 // it opened, whichever comes first.
 const ROTATION = { SINK_ROTATE_RECORDS: '100000', SINK_ROTATE_MS: '10000', SINK_ROTATE_IDLE_MS: '1000' };
 const sink = run(SINK, [], { S3_BUCKET: bucket, SINK_GROUP_ID: id, ...ROTATION, HTTP_PORT: '19402' });
-await waitMetric(19_401, 'stockstream_enrichment_fx_table_rates', 1, 60_000); // both idle and ready
+await waitForMetric(19_401, 'stockstream_enrichment_fx_table_rates', 1, 60_000); // both idle and ready
 await sleep(3000);
 const t0 = performance.now();
 for (const [i, n] of INGEST_RUNS.entries()) await run(INGEST, ['simulate', '--count', String(n), '--seed', String(i + 1), '--start', '1900-01-01'], {}).done;
 const ingested = performance.now();
-const written = await waitMetric(19_402, 'stockstream_sink_records_written_total', TOTAL, 600_000);
+const written = await waitForMetric(19_402, 'stockstream_sink_records_written_total', TOTAL, 600_000);
 const e2e = (performance.now() - t0) / 1000;
 const e2eObjects = await metricValue(19_402, 'stockstream_sink_objects_written_total');
 enr.child.kill('SIGTERM');
@@ -73,9 +66,9 @@ console.log(`end-to-end: ${written} records from first produce to last object in
 
 // The sink alone, over the enriched topic that is now full: from its first record consumed to its last record in S3.
 const solo = run(SINK, [], { S3_BUCKET: `${id}-solo`, SINK_GROUP_ID: `${id}-solo`, ...ROTATION, HTTP_PORT: '19403' });
-await waitMetric(19_403, 'stockstream_sink_records_consumed_total', 1, 120_000);
+await waitForMetric(19_403, 'stockstream_sink_records_consumed_total', 1, 120_000);
 const s0 = performance.now();
-const n1 = await waitMetric(19_403, 'stockstream_sink_records_written_total', TOTAL, 600_000);
+const n1 = await waitForMetric(19_403, 'stockstream_sink_records_written_total', TOTAL, 600_000);
 const secs = (performance.now() - s0) / 1000;
 const b1 = await metricValue(19_403, 'stockstream_sink_bytes_written_total');
 const objects = await metricValue(19_403, 'stockstream_sink_objects_written_total');

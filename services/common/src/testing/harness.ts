@@ -103,6 +103,21 @@ export async function metricValue(port: number, name: string): Promise<number> {
   }
 }
 
+/**
+ * Polls a service's metric (summed over its series) until it reaches
+ * `atLeast` or `timeoutMs` passes; returns the last value read, so the caller
+ * asserts on it (a timeout is not an error here).
+ */
+export async function waitForMetric(port: number, name: string, atLeast: number, timeoutMs: number, intervalMs = 50): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await metricValue(port, name);
+  while (v < atLeast && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    v = await metricValue(port, name);
+  }
+  return v;
+}
+
 /** Whether a service exposes any series of a metric yet (e.g. per-partition gauges once partitions are assigned). */
 export async function metricSeries(port: number, name: string): Promise<boolean> {
   try {

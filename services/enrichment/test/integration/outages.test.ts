@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DeadLetter, EnrichedTick } from '@stockstream/common';
-import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics } from '@stockstream/common/testing';
+import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, waitForMetric } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -28,13 +28,7 @@ async function exactlyOnceCount(topics: { enriched: string; dlq: string }, timeo
 
 /** Waits until the service has committed some but not all records, so the outage lands mid-run. */
 async function waitMidRun(port: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let n = 0;
-  while (Date.now() < deadline) {
-    n = await metricValue(port, 'stockstream_enrichment_records_in_total');
-    if (n > 0) break;
-    await sleep(50);
-  }
+  const n = await waitForMetric(port, 'stockstream_enrichment_records_in_total', 1, 60_000);
   assert.ok(n > 0 && n < ROWS, `outage must start mid-run; committed ${n} of ${ROWS}`);
 }
 

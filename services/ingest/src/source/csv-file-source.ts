@@ -15,9 +15,9 @@
 import { basename } from 'node:path';
 import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
-import { isBlankRecord, readCsvRecordBatches, readRowBatches, type CsvEntry, type CsvRecord, type CsvSyntaxIssue, type RowMaker } from './csv-records.js';
+import { isBlankRecord, readCsvRecordBatches, readRowBatches, recordOfLine, type CsvEntry, type CsvRecord, type CsvRecordsOptions, type CsvSyntaxIssue, type RowMaker } from './csv-records.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
-import { parseDate } from '@stockstream/common/dates';
+import { dateOfBytes, LineTicks } from './line-tick.js';
 import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
 import { mergeSortedBatches } from './batch-merge.js';
@@ -58,18 +58,37 @@ export interface DateOrderPlan {
 
 export const DEFAULT_MAX_RUNS = 256;
 
-/** Turns parsed records of one file into SourceItems. */
+type TickItem = Extract<SourceItem, { kind: 'tick' }>;
+
+/** A row as the reader gives it: a common row already a tick (see line-tick.ts), any other as a record. */
+type Row = TickItem | CsvEntry;
+
+const entryRow = (entry: CsvEntry): Row => entry;
+
+/** Turns the rows of one file into SourceItems. */
 class ItemMaker {
   private readonly texts: RecordTextReader;
+  private readonly ticks: LineTicks;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly file: string,
     private readonly layout: CsvLayout,
     private readonly now: () => number,
   ) {
     this.texts = new RecordTextReader(path);
+    this.ticks = new LineTicks(layout, file);
   }
+
+  /** The rows of the file, or of a range of it, in batches (one per read). */
+  rows(range: CsvRecordsOptions): AsyncGenerator<Row[], void, undefined> {
+    return readRowBatches(this.path, range, this.rowOfLine, entryRow);
+  }
+
+  private readonly rowOfLine: RowMaker<Row> = (data, from, to, line, startByte, endByte) => {
+    const tick = this.ticks.tick(data, from, to, line, this.now());
+    return tick !== undefined ? { kind: 'tick', tick } : recordOfLine(data, from, to, line, startByte, endByte);
+  };
 
   /** A tick synchronously (the hot path: no promise per row), a rejection once its text is read. */
   fromRecord(record: CsvRecord): SourceItem | Promise<SourceItem> {
@@ -113,15 +132,25 @@ function noHeader(file: string): CsvLayoutError {
   return new CsvLayoutError('missing_header', `${file}: no header row (the file is empty or unreadable)`);
 }
 
+/** The file's first record, its header; undefined when it has none. */
+async function readHeaderRecord(path: string): Promise<CsvRecord | undefined> {
+  for await (const entries of readCsvRecordBatches(path)) {
+    const first = entries[0];
+    if (first !== undefined) return first.kind === 'record' ? first : undefined;
+  }
+  return undefined;
+}
+
 async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem[], void, undefined> {
-  let maker: ItemMaker | undefined;
+  const header = await readHeaderRecord(path);
+  if (header === undefined) throw noHeader(file);
+  const maker = new ItemMaker(path, file, readHeader(header.fields, file), now);
   try {
-    for await (const entries of readCsvRecordBatches(path)) {
+    for await (const entries of maker.rows({ start: header.endByte, firstLine: header.line + header.lineBreaks + 1 })) {
       const items: SourceItem[] = [];
       for (const entry of entries) {
-        if (maker === undefined) {
-          if (entry.kind === 'syntax') throw noHeader(file);
-          maker = new ItemMaker(path, file, readHeader(entry.fields, file), now);
+        if (entry.kind === 'tick') {
+          items.push(entry);
         } else if (entry.kind === 'syntax') {
           items.push(await maker.fromIssue(entry, undefined));
         } else {
@@ -131,9 +160,8 @@ async function* readInFileOrder(path: string, file: string, now: () => number): 
       }
       if (items.length > 0) yield items;
     }
-    if (maker === undefined) throw noHeader(file);
   } finally {
-    await maker?.close();
+    await maker.close();
   }
 }
 
@@ -142,6 +170,12 @@ const COMMA = 0x2c;
 /** True for bytes that make a field non-blank for sure: ASCII, not a comma, not what trim() removes. */
 function isPlainByte(b: number): boolean {
   return b < 0x80 && b !== COMMA && b !== 0x20 && (b < 0x09 || b > 0x0d);
+}
+
+/** True when bytes [from, to) hold a plain byte: the row is not blank for sure. Most rows start with one. */
+function hasPlainByte(data: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (isPlainByte(data[i] as number)) return true;
+  return false;
 }
 
 /**
@@ -155,18 +189,15 @@ function dateOfLine(data: Buffer, from: number, to: number, layout: CsvLayout): 
   let fieldStart = from;
   let dateFrom = -1;
   let dateTo = -1;
-  let plain = false;
+  // Only commas matter here: one comparison per byte.
   for (let i = from; i < to; i++) {
-    const b = data[i] as number;
-    if (b === COMMA) {
+    if (data[i] === COMMA) {
       if (field === dateColumn) {
         dateFrom = fieldStart;
         dateTo = i;
       }
       field++;
       fieldStart = i + 1;
-    } else if (!plain && isPlainByte(b)) {
-      plain = true;
     }
   }
   if (field === dateColumn) {
@@ -174,11 +205,16 @@ function dateOfLine(data: Buffer, from: number, to: number, layout: CsvLayout): 
     dateTo = to;
   }
   // Blank or not is only in doubt for rows of commas, white space and non-ASCII text: decide as the record reader does.
-  if (!plain && isBlankRecord(data.toString('utf8', from, to).split(','))) return undefined;
+  if (!hasPlainByte(data, from, to) && isBlankRecord(data.toString('utf8', from, to).split(','))) return undefined;
   if (field + 1 !== layout.columnCount) return null;
-  // latin1 decodes ASCII as utf8 does, and parseDate accepts only ASCII: same result, less work.
-  return parseDate(data.toString('latin1', dateFrom, dateTo));
+  return dateOfBytes(data, dateFrom, dateTo);
 }
+
+/**
+ * Pass 1 reads in larger chunks than pass 2: it keeps nothing of a chunk, and
+ * fewer reads cost fewer round trips to the thread pool.
+ */
+const SCAN_CHUNK_BYTES = 256 * 1024;
 
 /** Pass 1 counts rows by feeding them to the scanner; the batches it gets carry nothing else. */
 const SEEN = true;
@@ -214,45 +250,58 @@ async function scanRuns(path: string, file: string, maxRuns: number): Promise<Da
     scanner.observe(rowDate(entry.fields, layout), end, entry.endByte);
     return SEEN;
   };
-  for await (const _ of readRowBatches(path, {}, rowOfLine, rowOfEntry));
+  for await (const _ of readRowBatches(path, { chunkBytes: SCAN_CHUNK_BYTES }, rowOfLine, rowOfEntry));
   if (layout === undefined || scanner === undefined) throw noHeader(file);
   return { layout, runs: scanner.runs };
 }
 
-interface Keyed {
-  readonly key: number;
-  readonly item: SourceItem;
-}
-
 /**
- * Pass 2, one run: its rows keyed by placement date, non-decreasing by
- * construction of the runs. Rows without one take the key of the row before.
+ * Merge keys of one reading in date order. A tick's key is its date (what
+ * rowDate gives for its row), so only the rare rejected rows have theirs
+ * stored: no wrapper object per row.
  */
-async function* readRun(
-  path: string,
-  maker: ItemMaker,
-  layout: CsvLayout,
-  run: DateRun,
-  endBefore: number | undefined,
-): AsyncGenerator<Keyed[], void, undefined> {
-  let key = -Infinity;
-  for await (const entries of readCsvRecordBatches(path, { start: run.startByte, endBefore, firstLine: run.startLine })) {
-    const keyed: Keyed[] = [];
-    for (const entry of entries) {
-      if (entry.kind === 'syntax') {
-        keyed.push({ key, item: await maker.fromIssue(entry, endBefore) });
-      } else {
-        key = rowDate(entry.fields, layout) ?? key;
-        const item = maker.fromRecord(entry);
-        keyed.push({ key, item: item instanceof Promise ? await item : item });
-      }
-    }
-    yield keyed;
+class PlacementKeys {
+  private readonly rejected = new WeakMap<SourceItem, number>();
+
+  readonly keyOf = (item: SourceItem): number => (item.kind === 'tick' ? item.tick.date : (this.rejected.get(item) as number));
+
+  /** `item` (rejected) placed at `key`. */
+  place(item: SourceItem, key: number): SourceItem {
+    this.rejected.set(item, key);
+    return item;
   }
 }
 
-const keyOf = (k: Keyed) => k.key;
-const itemOf = (k: Keyed) => k.item;
+/**
+ * Pass 2, one run: its rows, whose keys are placement dates, non-decreasing
+ * by construction of the runs. Rows without one take the key of the row before.
+ */
+async function* readRun(
+  maker: ItemMaker,
+  layout: CsvLayout,
+  keys: PlacementKeys,
+  run: DateRun,
+  endBefore: number | undefined,
+): AsyncGenerator<SourceItem[], void, undefined> {
+  let key = -Infinity;
+  for await (const entries of maker.rows({ start: run.startByte, endBefore, firstLine: run.startLine })) {
+    const items: SourceItem[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'tick') {
+        key = entry.tick.date;
+        items.push(entry);
+      } else if (entry.kind === 'syntax') {
+        items.push(keys.place(await maker.fromIssue(entry, endBefore), key));
+      } else {
+        key = rowDate(entry.fields, layout) ?? key;
+        const made = maker.fromRecord(entry);
+        const item = made instanceof Promise ? await made : made;
+        items.push(item.kind === 'tick' ? item : keys.place(item, key));
+      }
+    }
+    yield items;
+  }
+}
 
 async function* readInDateOrder(
   path: string,
@@ -263,9 +312,10 @@ async function* readInDateOrder(
 ): AsyncGenerator<SourceItem[], void, undefined> {
   const { layout, runs } = plan ?? (await scanRuns(path, file, maxRuns));
   const maker = new ItemMaker(path, file, layout, now);
+  const keys = new PlacementKeys();
   try {
-    const inputs = runs.map((run, i) => readRun(path, maker, layout, run, runs[i + 1]?.startByte));
-    for await (const keyed of mergeSortedBatches(inputs, keyOf)) yield keyed.map(itemOf);
+    const inputs = runs.map((run, i) => readRun(maker, layout, keys, run, runs[i + 1]?.startByte));
+    yield* mergeSortedBatches(inputs, keys.keyOf);
   } finally {
     await maker.close();
   }

@@ -51,6 +51,8 @@ export interface CsvRecordsOptions {
   endBefore?: number;
   /** Physical line number of the byte at `start` (default 1). */
   firstLine?: number;
+  /** Bytes read at a time after the first read (default CHUNK_BYTES): a batch holds the rows of one read. */
+  chunkBytes?: number;
 }
 
 /** Line breaks inside fields, and how many of them are CRLF. */
@@ -281,12 +283,13 @@ export async function* readRowBatches<T>(
   const endBefore = options.endBefore;
   if (endBefore !== undefined && endBefore <= start) return;
   const firstLine = options.firstLine ?? 1;
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const state: LineState = { line: firstLine, lastEndByte: start, lastEndLine: firstLine - 1, handOver: false };
 
   const handle = await open(path, 'r');
   /** The next chunk of the range from `at`; empty at its end. */
   const readChunk = async (at: number): Promise<Buffer> => {
-    const size = at === start ? FIRST_CHUNK_BYTES : CHUNK_BYTES;
+    const size = at === start ? FIRST_CHUNK_BYTES : chunkBytes;
     const want = endBefore === undefined ? size : Math.min(size, endBefore - at);
     if (want <= 0) return Buffer.alloc(0);
     const chunk = Buffer.allocUnsafe(want);

@@ -8,7 +8,7 @@ import avsc from 'avsc';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import type { DateOrderPlan } from './csv-file-source.js';
-import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type FromWorker, type ToWorker } from './encoded-batches.js';
+import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
 if (port === null) throw new Error('encode-worker.js runs as a worker thread only');
@@ -16,10 +16,12 @@ const input = workerData as EncodeWorkerInput<IngestCommand>;
 
 let credits = WINDOW;
 let stopping = false;
+let start: EncodeWorkerStart | undefined;
 let prelude: { value: unknown } | undefined;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if ('stop' in m) stopping = true;
+  else if ('start' in m) start = m.start;
   else if ('prelude' in m) prelude = { value: m.prelude };
   else credits += m.credit;
   const w = wake;
@@ -39,9 +41,12 @@ async function send(batch: EncodedBatch): Promise<boolean> {
 
 /** Reads and sends everything, unless told to stop; then says it is done. */
 async function run(): Promise<void> {
-  const encoder = new BatchEncoder(avsc.Type.forSchema(input.raw.schema as avsc.Schema), input.raw.schemaId);
+  // Started ahead of its use (EncodeWorker), it waits for the raw topic's schema.
+  while (start === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  if (start === undefined) return;
+  const encoder = new BatchEncoder(avsc.Type.forSchema(start.raw.schema as avsc.Schema), start.raw.schemaId);
   // The prelude, if one comes, is pass 1 of a file in date order (sources.ts).
-  while (input.awaitsPrelude && prelude === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  while (start.awaitsPrelude && prelude === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
   if (stopping) return;
   const plan = prelude?.value as DateOrderPlan | undefined;
   for await (const items of itemBatches(input.command, plan)) {

@@ -40,6 +40,9 @@ export interface RawEncoding {
 const BATCH_ITEMS = 512;
 const BATCH_BYTES = 64 * 1024;
 
+/** A buffer with an ArrayBuffer of its own (it is transferred), not zero-filled: only what is written is sent. */
+const unpooled = (size: number): Buffer => Buffer.allocUnsafeSlow(size);
+
 /**
  * Turns items into EncodedBatches. `ingestedAt` is stamped when a tick is
  * encoded: the consumer produces it at most WINDOW batches later. Holds the
@@ -47,8 +50,8 @@ const BATCH_BYTES = 64 * 1024;
  */
 export class BatchEncoder {
   private readonly keyIds = new Map<string, number>();
-  private bytes = new Uint8Array(BATCH_BYTES);
-  private view = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  private view = unpooled(BATCH_BYTES);
+  private bytes = new Uint8Array(this.view.buffer, this.view.byteOffset, this.view.byteLength);
   private ends = new Uint32Array(BATCH_ITEMS);
   private keys = new Uint32Array(BATCH_ITEMS);
   private newKeys: string[] = [];
@@ -117,8 +120,8 @@ export class BatchEncoder {
   }
 
   private allocate(size: number): void {
-    this.bytes = new Uint8Array(size);
-    this.view = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.view = unpooled(size);
+    this.bytes = new Uint8Array(this.view.buffer, this.view.byteOffset, this.view.byteLength);
   }
 
   private take(): EncodedBatch {
@@ -150,7 +153,7 @@ export class BatchEncoder {
 export const WINDOW = 4;
 
 /** Messages between the threads. */
-export type ToWorker = { credit: number } | { stop: true } | { prelude: unknown };
+export type ToWorker = { start: EncodeWorkerStart } | { credit: number } | { stop: true } | { prelude: unknown };
 export type FromWorker =
   | { kind: 'batch'; batch: EncodedBatch }
   | { kind: 'done' }
@@ -159,6 +162,10 @@ export type FromWorker =
 export interface EncodeWorkerInput<C> {
   /** What to read: passed to the item source in the worker. */
   command: C;
+}
+
+/** What the worker waits for before it reads anything: known only once the raw topic's schema is registered. */
+export interface EncodeWorkerStart {
   raw: RawEncoding;
   /** The worker waits for a prelude message (work done for it by this thread) before it starts. */
   awaitsPrelude: boolean;
@@ -173,71 +180,111 @@ function rebuilt(m: { name: string; message: string; stack: string | undefined }
 }
 
 /**
- * Runs the worker at `workerUrl` (see encode-worker.ts) on `command` and
- * yields its batches. `prelude`: work for the worker done here while it
- * starts, sent to it when done (its failure is the stream's). Stopping early
- * (break, error) stops the worker, which closes its files.
+ * The worker of encode-worker.ts (at `workerUrl`) for `command`, started
+ * ahead of its use: starting a thread and loading its modules takes as long
+ * as reading a small file, and can overlap what the caller does before
+ * (connecting to Kafka, registering schemas). Until batches() it waits and
+ * keeps the process alive no longer than anything else does.
  */
-export async function* encodedInWorker<C>(workerUrl: URL, command: C, raw: RawEncoding, prelude?: Promise<unknown>): AsyncGenerator<EncodedBatch, void, undefined> {
-  const input: EncodeWorkerInput<C> = { command, raw, awaitsPrelude: prelude !== undefined };
-  const worker = new Worker(workerUrl, { workerData: input });
-  const inbox: FromWorker[] = [];
-  let wake: (() => void) | null = null;
-  let exited = false;
-  let exitCode = 0;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  worker.on('message', (m: FromWorker) => {
-    inbox.push(m);
-    notify();
-  });
-  worker.on('error', (err: Error) => {
-    inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
-    notify();
-  });
-  prelude?.then(
-    (value) => worker.postMessage({ prelude: value } satisfies ToWorker),
-    (error: unknown) => {
-      const err = error instanceof Error ? error : new Error(String(error));
+export class EncodeWorker<C> {
+  private readonly worker: Worker;
+  private used = false;
+  private exited = false;
+  /** An error of the worker before batches() was called (it failed to load), for batches() to throw. */
+  private earlyError: Error | undefined;
+  private readonly exit: Promise<number>;
+
+  constructor(workerUrl: URL, command: C) {
+    const input: EncodeWorkerInput<C> = { command };
+    this.worker = new Worker(workerUrl, { workerData: input });
+    this.worker.unref();
+    this.exit = new Promise<number>((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.exited = true;
+        resolve(code);
+      }),
+    );
+    this.worker.on('error', (err: Error) => {
+      if (!this.used) this.earlyError ??= err;
+    });
+  }
+
+  /**
+   * Starts the reading, ticks encoded with `raw`, and yields its batches.
+   * `prelude`: work for the worker done here meanwhile, sent to it when done
+   * (its failure is the stream's). Stopping early (break, error) stops the
+   * worker, which closes its files. Once per worker.
+   */
+  async *batches(raw: RawEncoding, prelude?: Promise<unknown>): AsyncGenerator<EncodedBatch, void, undefined> {
+    if (this.used) throw new Error('EncodeWorker.batches() can be called once');
+    this.used = true;
+    const worker = this.worker;
+    worker.ref();
+    const inbox: FromWorker[] = [];
+    const early = this.earlyError;
+    if (early !== undefined) inbox.push({ kind: 'error', name: early.name, message: early.message, stack: early.stack });
+    let wake: (() => void) | null = null;
+    let exitCode: number | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    worker.on('message', (m: FromWorker) => {
+      inbox.push(m);
+      notify();
+    });
+    worker.on('error', (err: Error) => {
       inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
       notify();
-    },
-  );
-  const exit = new Promise<void>((resolve) =>
-    worker.once('exit', (code) => {
-      exited = true;
+    });
+    void this.exit.then((code) => {
       exitCode = code;
       notify();
-      resolve();
-    }),
-  );
-  let finished = false;
-  try {
-    for (;;) {
-      const m = inbox.shift();
-      if (m === undefined) {
-        if (exited) throw new Error(`the source worker exited (code ${exitCode}) before its end`);
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
+    });
+    if (!this.exited) worker.postMessage({ start: { raw, awaitsPrelude: prelude !== undefined } } satisfies ToWorker);
+    prelude?.then(
+      (value) => {
+        if (!this.exited) worker.postMessage({ prelude: value } satisfies ToWorker);
+      },
+      (error: unknown) => {
+        const err = error instanceof Error ? error : new Error(String(error));
+        inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
+        notify();
+      },
+    );
+    let finished = false;
+    try {
+      for (;;) {
+        const m = inbox.shift();
+        if (m === undefined) {
+          if (exitCode !== undefined) throw new Error(`the source worker exited (code ${exitCode}) before its end`);
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if (m.kind === 'done') {
+          finished = true;
+          return;
+        }
+        if (m.kind === 'error') throw rebuilt(m);
+        worker.postMessage({ credit: 1 } satisfies ToWorker);
+        yield m.batch;
       }
-      if (m.kind === 'done') {
-        finished = true;
-        return;
+    } finally {
+      if (!this.exited) {
+        if (!finished) worker.postMessage({ stop: true } satisfies ToWorker);
+        // It closes its files and ends; if it does not within a second, it is stopped.
+        const timer = setTimeout(() => void worker.terminate(), 1000);
+        await this.exit;
+        clearTimeout(timer);
       }
-      if (m.kind === 'error') throw rebuilt(m);
-      worker.postMessage({ credit: 1 } satisfies ToWorker);
-      yield m.batch;
     }
-  } finally {
-    if (!exited) {
-      if (!finished) worker.postMessage({ stop: true } satisfies ToWorker);
-      // It closes its files and ends; if it does not within a second, it is stopped.
-      const timer = setTimeout(() => void worker.terminate(), 1000);
-      await exit;
-      clearTimeout(timer);
-    }
+  }
+
+  /** Ends the worker if batches() was never called (nothing to close then); a no-op otherwise. */
+  async close(): Promise<void> {
+    if (this.used || this.exited) return;
+    this.used = true;
+    await this.worker.terminate();
   }
 }

@@ -65,6 +65,8 @@ export class S3Storage implements Storage {
       forcePathStyle: config.forcePathStyle,
       maxAttempts: config.maxAttempts,
       retryMode: 'standard',
+      // PutObject already carries Content-MD5; the SDK's default extra CRC32 of every body is work for nothing.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
       // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes
       // and keeps waiting, so a server that accepts connections but never answers hangs the sink.
       requestHandler: {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
+import { datasetFile, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
 import { s3StorageConfig, sinkSettings } from '../../src/config.js';
 import { LakeSql } from '../../src/lake/lake-sql.js';
 import { mirrorLake } from '../../src/lake/lake-mirror.js';
@@ -40,9 +40,8 @@ function sinkEnv(bucket: string, extra: Record<string, string> = {}) {
   return { ...topics.env, S3_BUCKET: bucket, SINK_GROUP_ID: `g-${bucket}`, SINK_ROTATE_RECORDS: '1000', SINK_ROTATE_MS: '1000', ...extra };
 }
 
-async function waitForLake(bucket: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && (await metricValue(port, 'stockstream_sink_records_written_total')) < ENRICHED) await sleep(500);
+async function waitForLake(port: number, timeoutMs: number): Promise<void> {
+  await waitForMetric(port, 'stockstream_sink_records_written_total', ENRICHED, timeoutMs, 500);
 }
 
 async function stop(run: ServiceRun, signal: NodeJS.Signals) {
@@ -51,15 +50,8 @@ async function stop(run: ServiceRun, signal: NodeJS.Signals) {
 }
 
 /** Waits until the sink has uploaded some but not all records, so a fault lands mid-run. */
-async function waitMidRun(port: number): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  let n = 0;
-  while (Date.now() < deadline) {
-    n = await metricValue(port, 'stockstream_sink_records_written_total');
-    if (n > 0) break;
-    await sleep(20);
-  }
-  return n;
+function waitMidRun(port: number): Promise<number> {
+  return waitForMetric(port, 'stockstream_sink_records_written_total', 1, 60_000, 20);
 }
 
 describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
@@ -68,8 +60,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.equal((await ing.exited).code, 0, ing.stderr());
     const port = 19_122;
     const enr = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 's', HTTP_PORT: String(port) });
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && (await metricValue(port, 'stockstream_enrichment_records_in_total')) < 51_249) await sleep(500);
+    await waitForMetric(port, 'stockstream_enrichment_records_in_total', 51_249, 120_000, 500);
     assert.equal((await stop(enr, 'SIGTERM')).code, 0, enr.stderr());
   });
 
@@ -77,7 +68,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     const bucket = `it-clean-${Date.now()}`;
     const port = 19_131;
     const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port) }));
-    await waitForLake(bucket, port, 120_000);
+    await waitForLake(port, 120_000);
     assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
     const lake = await lakeCounts(bucket);
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
@@ -145,7 +136,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
       assert.ok(sawNotReady, '/readyz stayed ready while S3 was down');
       assert.ok(failures > 0, 'no upload failed while S3 was down');
       assert.equal(svc.child.exitCode, null, `sink exited during the outage: ${svc.stderr()}`);
-      await waitForLake(bucket, port, 120_000);
+      await waitForLake(port, 120_000);
     } finally {
       stack.up('s3');
       assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());

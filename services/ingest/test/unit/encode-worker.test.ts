@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import type { RawTick } from '@stockstream/common';
+import type { IngestCommand } from '../../src/cli/args.js';
+import { itemBatches } from '../../src/sources.js';
+import { planDateOrder } from '../../src/source/csv-file-source.js';
+import { EncodeWorker, type EncodedBatch } from '../../src/source/encoded-batches.js';
+
+// Compiled to dist/test/unit/: fixtures and schemas stay in the sources.
+const fixture = fileURLToPath(new URL('../../../test/fixtures/grouped-by-index.csv', import.meta.url));
+const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../../schemas/raw-tick.avsc', import.meta.url)), 'utf8')) as avsc.Schema;
+const type = avsc.Type.forSchema(schema);
+const workerUrl = new URL('../../src/source/encode-worker.js', import.meta.url);
+const command: IngestCommand = { mode: 'replay', file: fixture, order: 'date', pace: { kind: 'max' }, loop: false };
+
+/** What the batches say, item by item: a tick's fields but ingestedAt, or a rejection. */
+function outline(batches: EncodedBatch[]): unknown[] {
+  const keys: string[] = [];
+  const out: unknown[] = [];
+  for (const b of batches) {
+    keys.push(...b.newKeys);
+    let r = 0;
+    for (let i = 0; i < b.count; i++) {
+      if (b.rejected[r]?.at === i) {
+        const { line, reason } = b.rejected[r++]!.item;
+        out.push({ line, reason });
+        continue;
+      }
+      const start = i === 0 ? 0 : b.ends[i - 1]!;
+      const tick = type.fromBuffer(Buffer.from(b.bytes.subarray(start + 5, b.ends[i]))) as RawTick;
+      assert.equal(keys[b.keys[i]!], tick.index);
+      out.push({ ...tick, source: { ...tick.source }, ingestedAt: 0 }); // plain objects, as the source makes them
+    }
+  }
+  return out;
+}
+
+async function collect(batches: AsyncIterable<EncodedBatch>): Promise<EncodedBatch[]> {
+  const all: EncodedBatch[] = [];
+  for await (const b of batches) all.push(b);
+  return all;
+}
+
+test('a worker started ahead reads, in date order, what the source gives', async () => {
+  const worker = new EncodeWorker(workerUrl, command);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // started well before its use
+  const got = outline(await collect(worker.batches({ schema, schemaId: 3 }, planDateOrder(fixture))));
+  const expected: unknown[] = [];
+  for await (const items of itemBatches(command)) {
+    for (const item of items) expected.push(item.kind === 'tick' ? { ...item.tick, ingestedAt: 0 } : { line: item.line, reason: item.reason });
+  }
+  assert.equal(got.length, 12);
+  assert.deepEqual(got, expected);
+  await worker.close(); // used: nothing to do
+});
+
+test('a worker never used ends on close()', async () => {
+  const worker = new EncodeWorker(workerUrl, command);
+  await worker.close();
+  await worker.close();
+});
+
+test('the failure of the prelude is the stream’s', async () => {
+  const worker = new EncodeWorker(workerUrl, command);
+  await assert.rejects(collect(worker.batches({ schema, schemaId: 3 }, Promise.reject(new RangeError('no plan')))), { name: 'RangeError', message: 'no plan' });
+});
