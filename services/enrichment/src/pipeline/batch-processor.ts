@@ -3,7 +3,7 @@
 // consumed offsets, so a batch is either entirely visible downstream with its
 // offsets committed, or not at all.
 import {
-  DecodeError, Transactions, classifyTxnError, type AvroDeserializer, type AvroSerializer, type DeadLetter, type EnrichedTick,
+  DecodeError, KeyBuffers, SlabEncoder, Transactions, classifyTxnError, type AvroDeserializer, type AvroSerializer, type DeadLetter, type EnrichedTick,
   type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
@@ -46,7 +46,7 @@ interface Prepared {
   /** Assignment generation when the fetch started. */
   generation: number;
   messages: Message[];
-  outputs: { topic: string; key: string; value: Buffer }[];
+  outputs: { topic: string; key: Buffer; value: Buffer }[];
   out: number;
   dead: Map<string, number>;
 }
@@ -75,11 +75,12 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
   producer.setDeliveryHandler((err) => {
     if (err) delivery.failed ??= err;
   });
+  const encoding: Encoding = { enriched: new SlabEncoder(deps.enriched.serializer), deadLetters: new SlabEncoder(deps.deadLetters.serializer), keys: new KeyBuffers() };
   const fetchAndPrepare = (): Promise<Ahead> => {
     const generation = consumer.generation;
     return consumer
       .consume(deps.batchMax, 200)
-      .then((messages) => prepareBatch(deps, generation, messages))
+      .then((messages) => prepareBatch(deps, encoding, generation, messages))
       .then((batch) => ({ ok: true as const, batch }), (err: unknown) => ({ ok: false as const, err }));
   };
   let ahead: Promise<Ahead> | null = null;
@@ -161,8 +162,15 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
   }
 }
 
+/** Outputs are encoded into shared slabs and keyed by cached Buffers: no fresh buffers per record. */
+interface Encoding {
+  enriched: SlabEncoder<EnrichedTick>;
+  deadLetters: SlabEncoder<DeadLetter>;
+  keys: KeyBuffers;
+}
+
 /** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
-async function prepareBatch(deps: ProcessorDeps, generation: number, messages: Message[]): Promise<Prepared> {
+async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation: number, messages: Message[]): Promise<Prepared> {
   const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map() };
   if (messages.length === 0) return batch;
   const now = Date.now();
@@ -180,10 +188,10 @@ async function prepareBatch(deps: ProcessorDeps, generation: number, messages: M
     }
     const routed = routeRecord(decoded, coords, ctx);
     if (routed.kind === 'enriched') {
-      batch.outputs.push({ topic: deps.enriched.topic, key: routed.key, value: deps.enriched.serializer.encode(routed.tick) });
+      batch.outputs.push({ topic: deps.enriched.topic, key: encoding.keys.get(routed.key), value: encoding.enriched.encode(routed.tick) });
       batch.out++;
     } else {
-      batch.outputs.push({ topic: deps.deadLetters.topic, key: routed.key, value: deps.deadLetters.serializer.encode(routed.letter) });
+      batch.outputs.push({ topic: deps.deadLetters.topic, key: Buffer.from(routed.key), value: encoding.deadLetters.encode(routed.letter) });
       batch.dead.set(routed.reason, (batch.dead.get(routed.reason) ?? 0) + 1);
     }
   }

@@ -1,6 +1,6 @@
-import { type AvroSerializer, type DeadLetter, type DeliveryReport, type KafkaProducer, type Logger, type RawTick } from '@stockstream/common';
+import { KeyBuffers, SlabEncoder, type AvroSerializer, type DeadLetter, type DeliveryReport, type KafkaProducer, type Logger, type RawTick } from '@stockstream/common';
 import { pace, startPacing, type PacingMode } from '../replay/pacing.js';
-import { NO_ROOM, framedAvroWriter } from '../source/avro-writer.js';
+import { rawFramedWriter } from '../source/avro-writer.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { SourceItem } from '../source/csv-file-source.js';
 import type { EncodedBatch, RejectedItem } from '../source/encoded-batches.js';
@@ -55,8 +55,6 @@ export const LATENCY_SAMPLE_EVERY = 16;
 /** Counters are added to the metrics in bulk at this interval (and at the end), so /metrics lags by at most this much. */
 export const METRICS_FLUSH_MS = 250;
 
-const SLAB_BYTES = 64 * 1024;
-const KEY_CACHE_LIMIT = 4096;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -70,52 +68,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Confluent-framed Avro, written straight into a shared slab (see
- * source/avro-writer.ts) instead of two fresh buffers per record (the
- * serializer's toBuffer + frame). Each value is a view of the slab that is
- * never written again: a full slab is replaced, not reused, so a value stays
- * valid as long as anyone holds it. Output is byte for byte what
- * `serializer.encode` gives.
- */
-export class SlabEncoder<T> {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
-  private pos = 0;
-  private readonly write: (buf: Buffer, pos: number, value: unknown) => number;
-
-  constructor(private readonly serializer: AvroSerializer<T>) {
-    this.write = framedAvroWriter(serializer.type, serializer.schemaId);
-  }
-
-  encode(value: T): Buffer {
-    let start = this.pos;
-    let end = this.write(this.slab, start, value);
-    if (end === NO_ROOM) {
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
-      start = 0;
-      end = this.write(this.slab, 0, value);
-      if (end === NO_ROOM) return this.serializer.encode(value); // larger than a slab
-    }
-    this.pos = end;
-    return this.slab.subarray(start, end);
-  }
-}
-
-/** Index symbols as Buffers, made once: a string key would be converted to bytes on every produce. */
-class KeyBuffers {
-  private readonly buffers = new Map<string, Buffer>();
-
-  get(key: string): Buffer {
-    let buffer = this.buffers.get(key);
-    if (buffer === undefined) {
-      if (this.buffers.size >= KEY_CACHE_LIMIT) this.buffers.clear();
-      buffer = Buffer.from(key, 'utf8');
-      this.buffers.set(key, buffer);
-    }
-    return buffer;
-  }
-}
 
 /**
  * Publishes source items: ticks to the raw topic keyed by index symbol (so each
@@ -243,7 +195,7 @@ export async function publish(
   const publishItems = async (source: AsyncIterable<SourceEntry> | Iterable<SourceEntry>): Promise<void> => {
     let pacing = startPacing(opts.pacing);
     const paced = opts.pacing.kind !== 'max';
-    const rawEncoder = new SlabEncoder(targets.raw);
+    const rawEncoder = new SlabEncoder(targets.raw, rawFramedWriter(targets.raw.type, targets.raw.schemaId));
     const keys = new KeyBuffers();
     for await (const entry of source) {
       const batch: readonly SourceItem[] = Array.isArray(entry) ? entry : [entry as SourceItem];

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
-import { HEADER_BYTES, NO_ROOM, framedAvroWriter } from './avro-writer.js';
+import { HEADER_BYTES, NO_ROOM, rawFramedWriter } from './avro-writer.js';
 import type { SourceItem } from './csv-file-source.js';
 
 export type RejectedItem = Extract<SourceItem, { kind: 'rejected' }>;
@@ -65,7 +65,7 @@ export class BatchEncoder {
     private readonly schemaId: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.write = framedAvroWriter(type, schemaId);
+    this.write = rawFramedWriter(type, schemaId);
   }
 
   /** Adds the items; returns the batches they completed. */
