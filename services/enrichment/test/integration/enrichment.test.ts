@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KafkaProducer, createLogger, type DeadLetter, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, metricSeries, metricValue, readDecoded, runService, testKafkaConfig, uniqueTopics, type ServiceRun } from '@stockstream/common/testing';
+import { datasetFile, metricSeries, metricValue, readDecoded, runService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -107,6 +107,27 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.ok(done.b > 0 && done.a + done.b < ROWS, `b must die mid-run with work of its own: a ${done.a}, b ${done.b} of ${ROWS}`);
     const o = await waitForOutputs(topics, ROWS, 180_000);
     assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
+  });
+
+  it('a second instance joining mid-run (partitions move between live members): every raw record appears exactly once', async () => {
+    // The joiner makes the group rebalance while the first member has a batch in a transaction and the next one
+    // read ahead: both must be redone by whoever owns the partition afterwards, never twice.
+    const topics = uniqueTopics('enr-join');
+    const base = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_BATCH_MAX: '300' };
+    const a = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'a', HTTP_PORT: '19163' });
+    const until = Date.now() + 60_000;
+    while (Date.now() < until && !(await metricSeries(19_163, 'stockstream_enrichment_consumer_lag_records'))) await sleep(200);
+    const feeding = runService(INGEST, ['replay', INDEX_DATA.path, '--rate', '5000'], topics.env);
+    const before = await waitForMetric(19_163, 'stockstream_enrichment_records_in_total', 1, 60_000, 20);
+    const b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b', HTTP_PORT: '19164' });
+    assert.equal((await feeding.exited).code, 0, feeding.stderr());
+    const o = await waitForOutputs(topics, ROWS, 180_000);
+    const done = { a: await metricValue(19_163, 'stockstream_enrichment_records_in_total'), b: await metricValue(19_164, 'stockstream_enrichment_records_in_total') };
+    assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
+    assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    assert.ok(before > 0 && before < ROWS, `b must join mid-run: a had committed ${before} of ${ROWS}`);
+    assert.ok(done.b > 0, `the joiner must have taken over partitions and committed work of its own: a ${done.a}, b ${done.b}`);
     assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
   });
 
