@@ -58,6 +58,10 @@ export const sinkSettings = {
     env: 'SINK_ROTATE_IDLE_MS', default: '10000', expect: 'a positive integer (ms)',
     doc: 'Close a file that received no record for this long (its lake partition went quiet, e.g. the stream moved on to the next year).', schema: positiveInt,
   }),
+  maxBufferedRecords: setting({
+    env: 'SINK_MAX_BUFFERED_RECORDS', default: '200000', expect: 'a positive integer',
+    doc: 'Records held in memory (open files and files waiting for upload) above which consumption waits for the uploads.', schema: positiveInt,
+  }),
   multipartThresholdBytes: setting({
     env: 'SINK_MULTIPART_THRESHOLD_BYTES', default: String(16 * MiB), expect: 'a positive integer (bytes)',
     doc: 'Objects larger than this are uploaded in parts.', schema: positiveInt,

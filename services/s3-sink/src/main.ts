@@ -36,6 +36,8 @@ serviceMain(
     lifecycle.defer('producer', () => producer.disconnect());
     const consumer = await GroupConsumer.connect(cfg, logger, {
       groupId: cfg.groupId, clientId: 'stockstream-s3-sink', topics: [cfg.enrichedTopic], isolation: 'read_committed',
+      // Assignment changes wait until the uploads in flight are done (see pipeline/sink-loop.ts).
+      rebalance: 'deferred',
       // Uploads can be slow and S3 outages long: do not get evicted from the group while paused.
       overrides: { 'max.poll.interval.ms': 600_000 },
     });
@@ -56,7 +58,7 @@ serviceMain(
     logger.info({ bucket: cfg.s3Bucket, prefix: cfg.s3Prefix, format: cfg.format, rotation: rotation.config }, 'sinking');
     await runSink(
       {
-        consumer, storage, writer, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX,
+        consumer, storage, writer, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
         deserializer: new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader),
         partitioner: new HivePartitioner(), prefix: cfg.s3Prefix,
       },

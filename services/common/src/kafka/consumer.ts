@@ -9,8 +9,23 @@ export interface GroupConsumerOptions {
   topics: string[];
   /** Exactly-once readers must not see aborted transactions. */
   isolation: 'read_committed' | 'read_uncommitted';
+  /**
+   * 'immediate' (default): the client applies every assignment change as it
+   * arrives. 'deferred': changes wait in `pendingRebalances` until the caller
+   * applies them (applyRebalance), so it can finish work on partitions it is
+   * about to lose — the group waits meanwhile (up to max.poll.interval.ms).
+   */
+  rebalance?: 'immediate' | 'deferred';
   overrides?: Record<string, string | number | boolean>;
 }
+
+/** An assignment change the group asked for; `revoke` comes first, then `assign`. */
+export interface RebalanceEvent {
+  kind: 'assign' | 'revoke';
+  partitions: TopicPartition[];
+}
+
+const ERR_ASSIGN_PARTITIONS = -175;
 
 /**
  * A consumer-group member that never auto-commits: offsets are committed by
@@ -20,6 +35,9 @@ export interface GroupConsumerOptions {
 export class GroupConsumer {
   /** Bumped on every assignment change, so a batch can tell it straddled one. */
   generation = 0;
+  /** Deferred mode: changes the group asked for and the caller has not applied yet, oldest first. */
+  readonly pendingRebalances: RebalanceEvent[] = [];
+  private closing = false;
 
   private constructor(readonly native: InstanceType<typeof KafkaConsumer>, private readonly cfg: KafkaConfig) {}
 
@@ -39,16 +57,23 @@ export class GroupConsumer {
         // A crashed member is noticed in seconds, not the 45 s default: recovery after SIGKILL waits for this.
         'session.timeout.ms': 10_000,
         'heartbeat.interval.ms': 1000,
-        rebalance_cb: true,
+        // A function makes the client leave assign/unassign to us (deferred); true lets it apply them itself.
+        rebalance_cb: opts.rebalance === 'deferred' ? (err: LibrdKafkaError, partitions: TopicPartition[]) => deferred(err, partitions) : true,
         ...opts.overrides,
       } as never,
       { 'auto.offset.reset': 'earliest' },
     );
     const consumer = new GroupConsumer(native, cfg);
     const log = logger.child({ component: 'consumer' });
+    function deferred(err: LibrdKafkaError, partitions: TopicPartition[]) {
+      consumer.pendingRebalances.push({ kind: err?.code === ERR_ASSIGN_PARTITIONS ? 'assign' : 'revoke', partitions });
+      // Closing revokes everything and waits for the unassign: nobody else is left to apply it.
+      if (consumer.closing) while (consumer.applyRebalance());
+    }
     native.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) => {
-      consumer.generation++;
-      log.info({ event: err?.code === -175 ? 'assigned' : 'revoked', partitions: assignment.map((a) => `${a.topic}/${a.partition}`) }, 'rebalance');
+      // Immediate mode: the client has applied it by the time this runs (same tick). Deferred: applyRebalance bumps it.
+      if (opts.rebalance !== 'deferred') consumer.generation++;
+      log.info({ event: err?.code === ERR_ASSIGN_PARTITIONS ? 'assigned' : 'revoked', partitions: assignment.map((a) => `${a.topic}/${a.partition}`) }, 'rebalance');
     });
     native.on('event.error', (err) => log.warn({ err: err.message, code: err.code }, 'kafka client error'));
     await new Promise<void>((resolve, reject) =>
@@ -62,6 +87,16 @@ export class GroupConsumer {
   consume(max: number, timeoutMs = 500): Promise<Message[]> {
     this.native.setDefaultConsumeTimeout(timeoutMs);
     return new Promise((resolve, reject) => this.native.consume(max, (err, messages) => (err ? reject(err) : resolve(messages))));
+  }
+
+  /** Deferred mode: applies the oldest pending change (assign or unassign); false when none is pending. */
+  applyRebalance(): boolean {
+    const event = this.pendingRebalances.shift();
+    if (event === undefined) return false;
+    if (event.kind === 'assign') this.native.assign(event.partitions);
+    else this.native.unassign();
+    this.generation++;
+    return true;
   }
 
   assignments(): TopicPartition[] {
@@ -104,6 +139,9 @@ export class GroupConsumer {
   }
 
   async disconnect(): Promise<void> {
+    // Deferred mode: the caller is done with its partitions; the close's own revoke is applied as it comes.
+    this.closing = true;
+    this.pendingRebalances.length = 0;
     await new Promise<void>((resolve) => this.native.disconnect(() => resolve()));
   }
 }

@@ -24,12 +24,26 @@ export class Lifecycle {
     this.cleanups.push({ name, fn });
   }
 
-  /** Asks the work loop to stop, as a signal would. */
+  /** Asks the work loop to stop, as a signal would; from then on the deadline runs. */
   stop(reason: string): void {
     if (!this.controller.signal.aborted) {
       this.logger.info({ reason }, 'stopping');
+      this.startDeadline();
       this.controller.abort(new Error(reason));
     }
+  }
+
+  private deadline: NodeJS.Timeout | undefined;
+  private exitCode = 0;
+
+  /** Whatever hangs (the work loop finishing its batch, or a cleanup), the process exits by the deadline. */
+  private startDeadline(): void {
+    if (this.deadline !== undefined) return;
+    this.deadline = setTimeout(() => {
+      this.logger.error({ deadlineMs: this.deadlineMs }, 'shutdown deadline exceeded: exiting');
+      process.exit(this.exitCode || 2);
+    }, this.deadlineMs);
+    this.deadline.unref();
   }
 
   /** Runs main, then the cleanups; resolves to the exit code. */
@@ -53,20 +67,18 @@ export class Lifecycle {
       process.stderr.write(`${this.logger.bindings().service ?? 'service'}: ${(err as Error)?.message ?? String(err)}\n`);
     }
     this.stopping = true;
-    const timer = setTimeout(() => {
-      this.logger.error({ deadlineMs: this.deadlineMs }, 'shutdown deadline exceeded: exiting');
-      process.exit(code || 2);
-    }, this.deadlineMs);
-    timer.unref();
+    this.exitCode = code;
+    this.startDeadline();
     for (const c of [...this.cleanups].reverse()) {
       try {
         await c.fn();
       } catch (err) {
         code = code || 1;
+        this.exitCode = code;
         this.logger.error({ err, step: c.name }, 'shutdown step failed');
       }
     }
-    clearTimeout(timer);
+    clearTimeout(this.deadline);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     return code;

@@ -78,6 +78,14 @@ export class PartitionFiles {
     return this.open.size;
   }
 
+  /** Records held in memory: in open files and in closed files not yet uploaded. */
+  get bufferedRecords(): number {
+    let n = 0;
+    for (const f of this.open.values()) n += f.records;
+    for (const f of this.pending) n += f.records;
+    return n;
+  }
+
   /**
    * The offset that may be committed: the smallest first offset among files
    * not yet uploaded (open or pending), else one past the last record seen.

@@ -1,7 +1,8 @@
 // The sink's loop: consume enriched records (read_committed), append them to
-// one open file per (Kafka partition, lake partition), upload files the
-// rotation policy closes, and commit offsets only after uploads succeeded.
-// An S3 failure pauses consumption and stops commits until S3 is back.
+// one open file per (Kafka partition, lake partition), upload the files the
+// rotation policy closes (in the background, while consuming goes on), and
+// commit offsets only after uploads succeeded. An S3 failure pauses
+// consumption and stops commits until S3 is back.
 import { DecodeError, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
 import type { RecordWriter } from '../format/record-writer.js';
 import type { Partitioner } from '../partitioner/partitioner.js';
@@ -25,6 +26,8 @@ export interface SinkDeps {
   health: Health;
   logger: Logger;
   batchMax: number;
+  /** Records held in open and not-yet-uploaded files above which consumption waits for the uploads. */
+  maxBufferedRecords: number;
   /** Records the sink cannot read go to the dead-letter topic; resolves once acknowledged. */
   deadLetter: (m: Message, reason: string, message: string) => Promise<void>;
 }
@@ -139,23 +142,76 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     metrics.openFiles.set([...files.values()].reduce((n, pf) => n + pf.openFiles, 0));
   };
 
+  /**
+   * Uploads run in the background while consumption goes on, one run at a
+   * time (so a lake partition's files still land in offset order). The
+   * consumer applies assignment changes only when told (deferred rebalance):
+   * before giving partitions up, the sink lets the uploads in flight finish
+   * and commits them — an upload landing after the next owner listed S3 would
+   * be written twice.
+   */
+  let uploading: Promise<void> | null = null;
+  let s3Down = false;
+  const startUploads = () => {
+    if (uploading !== null || !hasPending()) return;
+    uploading = flushPending().then((ok) => {
+      s3Down = !ok;
+      uploading = null;
+    });
+  };
+  const hasPending = () => {
+    for (const pf of files.values()) if (pf.pendingUploads.length > 0) return true;
+    return false;
+  };
+  /** Records held in memory (open and closed files): past the bound, consumption waits for the uploads. */
+  const buffered = () => {
+    let n = 0;
+    for (const pf of files.values()) n += pf.bufferedRecords;
+    return n;
+  };
+
   while (!signal.aborted) {
-    if (consumer.generation !== generation) await reassign();
-    if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
-    const ok = await flushPending();
-    setPaused(!ok);
-    if (!ok) {
-      backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
-      await consumer.consume(1, 10); // keeps the group membership alive while paused
+    if (consumer.pendingRebalances.length > 0) {
+      // Whatever changes, uploads in flight finish first and what they stored is committed.
+      if (uploading) await uploading;
+      if (!s3Down) commit();
+      consumer.applyRebalance();
+      await reassign();
       continue;
     }
-    backoffMs = 0;
-    commit();
-    const messages = await consumer.consume(deps.batchMax, 200);
+    if (consumer.generation !== generation) {
+      if (uploading) await uploading; // recovery lists S3: nothing may land after that
+      await reassign();
+    }
+    if (s3Down) {
+      // The last upload run failed: consume nothing new, retry (in offset order) after a backoff.
+      setPaused(true);
+      if (uploading === null) {
+        backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+        await new Promise((r) => setTimeout(r, backoffMs));
+        startUploads();
+      }
+      await consumer.consume(1, 10); // keeps the group membership alive and hears of rebalances
+      continue;
+    }
+    if (paused) {
+      setPaused(false);
+      backoffMs = 0;
+    }
+    if (uploading === null) {
+      commit();
+      startUploads();
+    }
+    if (uploading !== null && buffered() >= deps.maxBufferedRecords) {
+      await uploading;
+      continue;
+    }
+    const messages = await consumer.consume(deps.batchMax, uploading === null ? 200 : 10);
     if (consumer.generation !== generation) continue; // assignment changed under this batch: recover first, it is re-read
     await step(messages);
   }
 
+  if (uploading) await uploading;
   // Graceful shutdown: close every file, upload, commit.
   for (const pf of files.values()) pf.closeDue(deps.rotation, Date.now(), true);
   if (await flushPending()) commit();
