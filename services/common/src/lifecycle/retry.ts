@@ -26,3 +26,8 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
     }
   }
 }
+
+/** The next wait of a loop that backs off while something stays down: doubling from 250 ms, at most 10 s. */
+export function nextBackoffMs(previousMs: number): number {
+  return Math.min(Math.max(previousMs * 2, 250), 10_000);
+}

@@ -3,7 +3,7 @@
 // consumed offsets, so a batch is either entirely visible downstream with its
 // offsets committed, or not at all.
 import {
-  DecodeError, KeyBuffers, SlabEncoder, Transactions, classifyTxnError, type AvroDeserializer, type AvroSerializer, type DeadLetter, type EnrichedTick,
+  DecodeError, KeyBuffers, SlabEncoder, Transactions, nextBackoffMs, classifyTxnError, type AvroDeserializer, type AvroSerializer, type DeadLetter, type EnrichedTick,
   type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
@@ -102,7 +102,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
         logger.warn({ err: (next.err as Error).message }, 'batch could not be transformed; rewinding');
         deps.health.set('pipeline', false, (next.err as Error).message);
         await rewind();
-        backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+        backoffMs = nextBackoffMs(backoffMs);
         continue;
       }
       const batch = next.batch;
@@ -154,7 +154,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
         }
         // The position is past the failed batch (and the one read ahead): go back to what is committed.
         await rewind();
-        if (!(err instanceof RebalancedError)) backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+        if (!(err instanceof RebalancedError)) backoffMs = nextBackoffMs(backoffMs);
       }
     }
   } finally {

@@ -3,7 +3,7 @@
 // rotation policy closes (in the background, while consuming goes on), and
 // commit offsets only after uploads succeeded. An S3 failure pauses
 // consumption and stops commits until S3 is back.
-import { DecodeError, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import { DecodeError, nextBackoffMs, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
 import type { RecordWriter } from '../format/record-writer.js';
 import type { Partitioner } from '../partitioner/partitioner.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
@@ -187,7 +187,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       // The last upload run failed: consume nothing new, retry (in offset order) after a backoff.
       setPaused(true);
       if (uploading === null) {
-        backoffMs = Math.min(Math.max(backoffMs * 2, 250), 10_000);
+        backoffMs = nextBackoffMs(backoffMs);
         await new Promise((r) => setTimeout(r, backoffMs));
         startUploads();
       }
