@@ -47,6 +47,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     const assigned = consumer.assignments();
     files.clear();
     committed.clear();
+    paused = false; // a new assignment starts unpaused: an S3 outage pauses it again
     if (assigned.length === 0) return;
     topic = assigned[0]!.topic;
     const partitions = assigned.map((a) => a.partition);
