@@ -116,16 +116,26 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     const topics = uniqueTopics('enr-join');
     const base = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_BATCH_MAX: '300' };
     const a = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'a', HTTP_PORT: '19163' });
-    const until = Date.now() + 60_000;
-    while (Date.now() < until && !(await metricSeries(19_163, 'stockstream_enrichment_consumer_lag_records'))) await sleep(200);
-    const feeding = runService(INGEST, ['replay', INDEX_DATA.path, '--rate', '5000'], topics.env);
-    const before = await waitForMetric(19_163, 'stockstream_enrichment_records_in_total', 1, 60_000, 20);
-    const b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b', HTTP_PORT: '19164' });
-    assert.equal((await feeding.exited).code, 0, feeding.stderr());
-    const o = await waitForOutputs(topics, ROWS, 180_000);
-    const done = { a: await metricValue(19_163, 'stockstream_enrichment_records_in_total'), b: await metricValue(19_164, 'stockstream_enrichment_records_in_total') };
-    assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
-    assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    let feeding: ServiceRun | undefined;
+    let b: ServiceRun | undefined;
+    let before = 0;
+    let done = { a: 0, b: 0 };
+    let o: Awaited<ReturnType<typeof waitForOutputs>>;
+    try {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && !(await metricSeries(19_163, 'stockstream_enrichment_consumer_lag_records'))) await sleep(200);
+      feeding = runService(INGEST, ['replay', INDEX_DATA.path, '--rate', '5000'], topics.env);
+      before = await waitForMetric(19_163, 'stockstream_enrichment_records_in_total', 1, 60_000, 20);
+      b = runService(ENRICH, [], { ...base, ENRICHMENT_INSTANCE_ID: 'b', HTTP_PORT: '19164' });
+      assert.equal((await feeding.exited).code, 0, feeding.stderr());
+      o = await waitForOutputs(topics, ROWS, 180_000);
+      done = { a: await metricValue(19_163, 'stockstream_enrichment_records_in_total'), b: await metricValue(19_164, 'stockstream_enrichment_records_in_total') };
+      assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
+      assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    } finally {
+      // Whatever failed above, no service outlives the test.
+      for (const run of [a, b, feeding]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    }
     assert.ok(before > 0 && before < ROWS, `b must join mid-run: a had committed ${before} of ${ROWS}`);
     assert.ok(done.b > 0, `the joiner must have taken over partitions and committed work of its own: a ${done.a}, b ${done.b}`);
     assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });

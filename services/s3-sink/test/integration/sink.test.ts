@@ -124,19 +124,27 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     // the second one takes to start and join.
     const slow = { SINK_ROTATE_RECORDS: '20', SINK_MAX_BUFFERED_RECORDS: '200' };
     const a = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: '19151', ...slow }));
-    const before = await waitForMetric(19_151, 'stockstream_sink_records_consumed_total', 1, 60_000, 20);
-    const b = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: '19152', ...slow }));
-    await waitMidRun(19_151); // the lake exists once something is uploaded
-    const deadline = Date.now() + 120_000;
-    let lake = await lakeCounts(bucket);
-    while (lake.distinct < ENRICHED && Date.now() < deadline) {
-      await sleep(1000);
-      lake = await lakeCounts(bucket);
+    let b: ServiceRun | undefined;
+    let before = 0;
+    let joinerConsumed = 0;
+    try {
+      before = await waitForMetric(19_151, 'stockstream_sink_records_consumed_total', 1, 60_000, 20);
+      b = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: '19152', ...slow }));
+      await waitMidRun(19_151); // the lake exists once something is uploaded
+      const deadline = Date.now() + 120_000;
+      let lake = await lakeCounts(bucket);
+      while (lake.distinct < ENRICHED && Date.now() < deadline) {
+        await sleep(1000);
+        lake = await lakeCounts(bucket);
+      }
+      joinerConsumed = await metricValue(19_152, 'stockstream_sink_records_consumed_total');
+      assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
+      assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    } finally {
+      // Whatever failed above, no sink outlives the test.
+      for (const run of [a, b]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     }
-    const joinerConsumed = await metricValue(19_152, 'stockstream_sink_records_consumed_total');
-    assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
-    assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
-    lake = await lakeCounts(bucket);
+    const lake = await lakeCounts(bucket);
     assert.ok(before > 0 && before < ENRICHED, `b must join mid-run: a had consumed ${before} of ${ENRICHED}`);
     assert.ok(joinerConsumed > 0, 'the joiner consumed nothing: partitions did not move mid-run');
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
