@@ -119,33 +119,42 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
   });
 
   it('a second instance joining mid-run (partitions move while uploads are in flight): count(*) = distinct records = enriched records', async () => {
+    // A live, rate-limited feed (ingest -> enrichment -> own topics) keeps records arriving for ~15 s, so the
+    // joiner always finds work on its partitions; a pre-filled topic let the first instance finish before the
+    // second one had joined on a fast machine.
+    const own = uniqueTopics('sink-join');
     const bucket = `it-join-${Date.now()}`;
-    // Small files, and little held in memory, keep the first instance busy uploading for many seconds: longer than
-    // the second one takes to start and join.
-    const slow = { SINK_ROTATE_RECORDS: '20', SINK_MAX_BUFFERED_RECORDS: '200' };
-    const a = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: '19151', ...slow }));
+    const env = (port: string) => ({ ...sinkEnv(bucket, { HTTP_PORT: port, SINK_ROTATE_RECORDS: '20', SINK_MAX_BUFFERED_RECORDS: '200' }), ...own.env });
+    const enr = runService(ENRICH, [], { ...own.env, ENRICHMENT_GROUP_ID: `g-${own.raw}`, ENRICHMENT_INSTANCE_ID: 'j', HTTP_PORT: '19153' });
+    const a = runService(SINK, [], env('19151'));
+    let feeding: ServiceRun | undefined;
     let b: ServiceRun | undefined;
     let before = 0;
+    let fedAtJoin = 0;
     let joinerConsumed = 0;
+    let lake = { count: 0, distinct: 0 };
     try {
+      feeding = runService(INGEST, ['replay', INDEX_DATA.path, '--rate', '3500'], own.env);
       before = await waitForMetric(19_151, 'stockstream_sink_records_consumed_total', 1, 60_000, 20);
-      b = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: '19152', ...slow }));
-      await waitMidRun(19_151); // the lake exists once something is uploaded
+      b = runService(SINK, [], env('19152'));
+      fedAtJoin = await metricValue(19_153, 'stockstream_enrichment_records_in_total');
+      assert.equal((await feeding.exited).code, 0, feeding.stderr());
       const deadline = Date.now() + 120_000;
-      let lake = await lakeCounts(bucket);
+      lake = await lakeCounts(bucket).catch(() => lake);
       while (lake.distinct < ENRICHED && Date.now() < deadline) {
         await sleep(1000);
-        lake = await lakeCounts(bucket);
+        lake = await lakeCounts(bucket).catch(() => lake);
       }
       joinerConsumed = await metricValue(19_152, 'stockstream_sink_records_consumed_total');
       assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
       assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+      assert.equal((await stop(enr, 'SIGTERM')).code, 0, enr.stderr());
     } finally {
-      // Whatever failed above, no sink outlives the test.
-      for (const run of [a, b]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+      // Whatever failed above, no service outlives the test.
+      for (const run of [a, b, enr, feeding]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     }
-    const lake = await lakeCounts(bucket);
-    assert.ok(before > 0 && before < ENRICHED, `b must join mid-run: a had consumed ${before} of ${ENRICHED}`);
+    lake = await lakeCounts(bucket);
+    assert.ok(before > 0 && fedAtJoin < 51_249, `b must join mid-run: a had consumed ${before}, the feed had delivered ${fedAtJoin} of 51249 raw records`);
     assert.ok(joinerConsumed > 0, 'the joiner consumed nothing: partitions did not move mid-run');
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
   });
