@@ -81,7 +81,7 @@ async function buildLake(rows: number, name: string): Promise<string> {
   const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: `${id}-${name}` });
   const storage = new S3Storage(s3StorageConfig(cfg));
   await storage.ensureBucket();
-  const writer = await ParquetRecordWriter.create();
+  const writer = await new ParquetRecordWriter();
   const partitioner = new HivePartitioner();
   const indices = ['000001.SS', '399001.SZ', 'GDAXI', 'GSPTSE', 'HSI', 'IXIC', 'J203.JO', 'KS11', 'N100', 'N225', 'NSEI', 'NYA', 'SSMI', 'TWII'];
   const years = 37; // 1990..2026

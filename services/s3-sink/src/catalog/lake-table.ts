@@ -52,7 +52,7 @@ export interface LakeTableOptions {
   format: LakeFormat;
   /** Index symbols as they appear in the data (e.g. `^GSPC`), encoded here for the path. */
   indexSymbols: readonly string[];
-  /** The sink's Parquet codec, for the table's write property (default zstd). */
+  /** The sink's Parquet codec, for the table's write property (default snappy). */
   compression?: ParquetCompression;
   /** The file's columns (default LAKE_COLUMNS); partition keys among them are left out of the data columns. */
   columns?: readonly { name: string; type: LakeType }[];
@@ -147,7 +147,7 @@ export function lakeTableDefinition(opts: LakeTableOptions): LakeTableDefinition
   const location = tableLocation(opts.bucket, opts.prefix);
   const storage = STORAGE_FORMATS[opts.format];
   const parameters: [string, string][] = [['classification', storage.classification]];
-  if (opts.format === 'parquet') parameters.push(['parquet.compression', COMPRESSION_PROPERTY[opts.compression ?? 'zstd']]);
+  if (opts.format === 'parquet') parameters.push(['parquet.compression', COMPRESSION_PROPERTY[opts.compression ?? 'snappy']]);
   parameters.push(
     ['projection.enabled', 'true'],
     ['projection.index.type', 'enum'],

@@ -1,308 +1,100 @@
-import { randomUUID } from 'node:crypto';
-import { accessSync, constants, statSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
 import type { EnrichedTick } from '@stockstream/common';
-import { LAKE_COLUMNS, type LakeType } from './lake-columns.js';
+import { LAKE_COLUMNS, type LakeColumn } from './lake-columns.js';
+import { encodeParquetFile, type ParquetCodec, type ParquetColumn } from './parquet/parquet-file-encoder.js';
 import type { RecordWriter } from './record-writer.js';
+import { StringDictionary } from './string-dictionary.js';
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'uncompressed';
 
-export interface ParquetWriterOptions {
-  /** Default zstd: smaller than snappy at similar speed, read by Athena, Spark, Trino, DuckDB. */
-  compression?: ParquetCompression;
-  /** Where files are staged between COPY and reading them back (default: /dev/shm when writable, else the OS temp dir). */
-  tmpDir?: string;
-  /** DuckDB worker threads (default: DuckDB's, one per core). */
-  threads?: number;
-  /**
-   * DuckDB instances writeMany() spreads concurrent calls over (default 2):
-   * its COPY runs single-threaded to keep row order, so batches run in
-   * parallel on separate instances instead.
-   */
-  lanes?: number;
-}
+// snappy (napi-rs, prebuilt per platform) is CommonJS.
+const snappy = createRequire(import.meta.url)('snappy') as { compressSync: (b: Buffer) => Buffer };
 
-// How a logical type is staged and written. Staging uses only types whose
-// vectors are plain typed arrays (INTEGER, DOUBLE), filled in place a column
-// at a time: no value object, BigInt or native call per value. The COPY's
-// SELECT turns them into the lake's types:
-// - VARCHAR: an INTEGER index into the strings of its column seen in the call
-//   (symbols, exchanges, file names: a handful), looked up in a list literal;
-// - DATE: epoch days; BIGINT and TIMESTAMP: DOUBLE, exact for the integers an
-//   Avro long decodes to (|x| < 2^53), cast back.
-// TIMESTAMP becomes TIMESTAMP_MS, which the Parquet writer stores as
-// TIMESTAMP(MILLIS, isAdjustedToUTC=false): exactly the millisecond precision
-// of the Avro source, read back as TIMESTAMP. The values are UTC instants
-// stored as a plain (zone-less) timestamp, the Hive/Athena convention; a
-// TIMESTAMPTZ column would make DuckDB render them in the session's time zone.
-const STAGED: Record<LakeType, { sql: 'INTEGER' | 'DOUBLE'; select: (col: string, strings: readonly string[]) => string }> = {
-  VARCHAR: { sql: 'INTEGER', select: (col, strings) => `(${strings.length ? `[${strings.map(sqlString).join(', ')}]` : '[]::VARCHAR[]'})[${col} + 1]` },
-  DOUBLE: { sql: 'DOUBLE', select: (col) => col },
-  INTEGER: { sql: 'INTEGER', select: (col) => col },
-  BIGINT: { sql: 'DOUBLE', select: (col) => `${col}::BIGINT` },
-  DATE: { sql: 'INTEGER', select: (col) => `DATE '1970-01-01' + ${col}` },
-  TIMESTAMP: { sql: 'DOUBLE', select: (col) => `make_timestamp_ms(${col}::BIGINT)::TIMESTAMP_MS` },
-};
+/** Rows encoded between two turns of the event loop (~5 ms). */
+const YIELD_EVERY_ROWS = 10_000;
 
-/** A column's distinct strings in first-seen order, and each one's index. */
-class StringTable {
-  readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
-  id(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
-      this.ids.set(s, id);
+const CODECS: Record<'snappy' | 'uncompressed', ParquetCodec> = { snappy: 'SNAPPY', uncompressed: 'UNCOMPRESSED' };
+
+function toColumn(column: LakeColumn, rows: readonly EnrichedTick[]): ParquetColumn {
+  const get = column.get;
+  const n = rows.length;
+  switch (column.type) {
+    case 'VARCHAR': {
+      const dict = new StringDictionary();
+      const ids = new Int32Array(n);
+      for (let i = 0; i < n; i++) ids[i] = dict.id(get(rows[i]!) as string);
+      return { name: column.name, kind: 'string', ids, dictionary: dict.strings };
     }
-    return id;
+    case 'DOUBLE': {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = get(rows[i]!) as number;
+      return { name: column.name, kind: 'double', values };
+    }
+    case 'INTEGER':
+    case 'DATE': {
+      const values = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = get(rows[i]!) as number;
+        // Never rounded or wrapped: a fraction or an out-of-range value is an error.
+        if ((v | 0) !== v) throw new RangeError(`${column.name}: ${v} is not a 32-bit integer`);
+        values[i] = v;
+      }
+      return { name: column.name, kind: column.type === 'DATE' ? 'date' : 'int32', values };
+    }
+    case 'BIGINT':
+    case 'TIMESTAMP': {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = get(rows[i]!) as number; // the encoder refuses non-integers
+      return { name: column.name, kind: column.type === 'TIMESTAMP' ? 'timestamp-millis' : 'int64', values };
+    }
   }
 }
 
-/** A staging vector's values as a typed array, written in place (see append). */
-function vectorItems(vector: unknown, ctor: Float64ArrayConstructor | Int32ArrayConstructor): Float64Array | Int32Array {
-  // The node-api keeps them in `items` (not in its typings): checked, so a changed library fails loudly.
-  const items = (vector as { items?: unknown }).items;
-  if (!(items instanceof ctor)) throw new Error(`@duckdb/node-api: expected ${ctor.name} items in a ${String((vector as object).constructor?.name)}`);
-  return items;
-}
-
 /**
- * Memory-backed /dev/shm when there is one: a COPY with PARTITION_BY creates a
- * directory and a file per lake file, which costs twice as much on a disk.
- */
-function defaultStagingDir(): string {
-  try {
-    if (statSync('/dev/shm').isDirectory()) {
-      accessSync('/dev/shm', constants.W_OK);
-      return '/dev/shm';
-    }
-  } catch {
-    // none, or not writable
-  }
-  return tmpdir();
-}
-
-/** The lake's columns, in order, computed from the staging columns (strings: per column, from append). */
-function selectList(strings: readonly (readonly string[])[] = []): string {
-  return LAKE_COLUMNS.map((c, i) => `${STAGED[c.type].select(`"${c.name}"`, strings[i] ?? [])} AS "${c.name}"`).join(', ');
-}
-
-const STAGING = 'sink_staging';
-/** Staging for writeMany: the lake columns plus which file of the batch a row belongs to. */
-const STAGING_MANY = 'sink_staging_many';
-const FILE_COLUMN = '__file';
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-/**
- * Writes Parquet with DuckDB: rows go through the Appender (whole data chunks,
- * column by column, no SQL per row) into a staging table of an in-memory
- * database, `COPY ... TO` writes the file, and its bytes are returned. One
- * DuckDB instance and connection serve every file; calls are serialized
- * because they share the staging table.
+ * Parquet files written by our own encoder (format/parquet/): no database,
+ * no staging file, a fraction of a millisecond per small file — the lake has
+ * thousands of them. Snappy or uncompressed; zstd goes through
+ * DuckDbParquetWriter. Synchronous work: the promise is for the RecordWriter
+ * interface.
  */
 export class ParquetRecordWriter implements RecordWriter {
   readonly extension = 'parquet';
   /** IANA-registered media type of Parquet. */
   readonly contentType = 'application/vnd.apache.parquet';
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** Calls queued or running on this instance, to pick the least busy lane. */
-  private busy = 0;
-  /** Further instances for writeMany (not for write()). */
-  private siblings: ParquetRecordWriter[] = [];
 
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-    readonly compression: ParquetCompression,
-    private readonly tmpDir: string,
-  ) {}
+  constructor(readonly compression: 'snappy' | 'uncompressed' = 'snappy') {}
 
-  static async create(opts: ParquetWriterOptions = {}): Promise<ParquetRecordWriter> {
-    const instance = await DuckDBInstance.create(':memory:', opts.threads ? { threads: String(opts.threads) } : {});
-    try {
-      const connection = await instance.connect();
-      const columns = LAKE_COLUMNS.map((c) => `"${c.name}" ${STAGED[c.type].sql} NOT NULL`).join(', ');
-      await connection.run(`CREATE TEMP TABLE ${STAGING} (${columns})`);
-      await connection.run(`CREATE TEMP TABLE ${STAGING_MANY} (${columns}, "${FILE_COLUMN}" INTEGER NOT NULL)`);
-      const writer = new ParquetRecordWriter(instance, connection, opts.compression ?? 'zstd', opts.tmpDir ?? defaultStagingDir());
-      try {
-        for (let i = 1; i < (opts.lanes ?? 2); i++) writer.siblings.push(await ParquetRecordWriter.create({ ...opts, lanes: 1 }));
-      } catch (err) {
-        await Promise.all(writer.siblings.map((w) => w.close()));
-        throw err;
-      }
-      return writer;
-    } catch (err) {
-      instance.closeSync();
-      throw err;
-    }
-  }
-
-  write(rows: readonly EnrichedTick[]): Promise<Buffer> {
-    this.busy++;
-    const run = this.queue.then(() => this.writeNow(rows)).finally(() => this.busy--);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /**
-   * Several files in one pass: every file's rows go through one appender into
-   * one staging table, tagged with the file's position, and a single COPY with
-   * PARTITION_BY on that tag writes one Parquet file per position (the tag
-   * itself is not written). The COPY runs single-threaded, so each file's rows
-   * keep their append order: the same rows, order and columns write() gives,
-   * without its per-file appender, COPY and staging costs.
-   */
-  writeMany(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
-    if (this.closed) return Promise.reject(new Error('ParquetRecordWriter is closed'));
-    let lane: ParquetRecordWriter = this;
-    for (const s of this.siblings) if (s.busy < lane.busy) lane = s;
-    return lane.writeManyHere(files);
-  }
-
-  private writeManyHere(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
-    this.busy++;
-    const run = this.queue.then(() => this.writeManyNow(files)).finally(() => this.busy--);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async writeManyNow(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+  /** The bytes of one file (what write() resolves to), synchronously. */
+  encode(rows: readonly EnrichedTick[]): Buffer {
     if (this.closed) throw new Error('ParquetRecordWriter is closed');
-    if (files.length === 0) return [];
-    if (files.length === 1) return [await this.writeNow(files[0]!)];
-    const dir = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}`);
-    try {
-      const rows: EnrichedTick[] = [];
-      const ids: number[] = [];
-      files.forEach((f, i) => {
-        for (const r of f) {
-          rows.push(r);
-          ids.push(i);
-        }
-      });
-      const select = selectList(await this.append(rows, STAGING_MANY, ids));
-      if (rows.length > 0) {
-        const threads = await this.threadSetting();
-        await this.connection.run('SET threads = 1');
-        try {
-          await this.connection.run(
-            `COPY (SELECT ${select}, "${FILE_COLUMN}" FROM ${STAGING_MANY}) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY ("${FILE_COLUMN}"), COMPRESSION ${this.compression})`,
-          );
-        } finally {
-          await this.connection.run(`SET threads = ${threads}`);
-        }
-      }
-      const out: Buffer[] = [];
-      for (let i = 0; i < files.length; i++) {
-        if (files[i]!.length === 0) {
-          // No rows, no partition: an empty file with the schema, as write() gives.
-          const empty = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}.parquet`);
-          try {
-            await this.connection.run(`COPY (SELECT ${selectList()} FROM ${STAGING_MANY} WHERE false) TO ${sqlString(empty)} (FORMAT parquet, COMPRESSION ${this.compression})`);
-            out.push(await readFile(empty));
-          } finally {
-            await rm(empty, { force: true });
-          }
-          continue;
-        }
-        const part = join(dir, `${FILE_COLUMN}=${i}`);
-        const written = await readdir(part);
-        if (written.length !== 1) throw new Error(`expected one Parquet file in ${part}, found ${written.length}`);
-        out.push(await readFile(join(part, written[0]!)));
-      }
-      return out;
-    } finally {
-      await this.connection.run(`TRUNCATE ${STAGING_MANY}`).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    }
+    const codec = CODECS[this.compression];
+    return encodeParquetFile(
+      LAKE_COLUMNS.map((c) => toColumn(c, rows)),
+      { codec, compress: codec === 'SNAPPY' ? snappy.compressSync : undefined, createdBy: 'stockstream s3-sink' },
+    );
   }
 
-  private threadsValue: number | null = null;
-  private async threadSetting(): Promise<number> {
-    if (this.threadsValue === null) {
-      const r = await this.connection.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS t`);
-      this.threadsValue = Number(r.getRowObjects()[0]!.t);
-    }
-    return this.threadsValue;
+  async write(rows: readonly EnrichedTick[]): Promise<Buffer> {
+    return this.encode(rows);
   }
 
-  private async writeNow(rows: readonly EnrichedTick[]): Promise<Buffer> {
-    if (this.closed) throw new Error('ParquetRecordWriter is closed');
-    const file = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}.parquet`);
-    try {
-      const select = selectList(await this.append(rows));
-      await this.connection.run(`COPY (SELECT ${select} FROM ${STAGING}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${this.compression})`);
-      return await readFile(file);
-    } finally {
-      await this.connection.run(`TRUNCATE ${STAGING}`).catch(() => undefined);
-      await rm(file, { force: true });
-    }
-  }
-
-  /** Stages the rows; returns, per column, the strings its VARCHAR ids refer to (empty for other types). */
-  private async append(rows: readonly EnrichedTick[], table = STAGING, fileIds?: readonly number[]): Promise<string[][]> {
-    const types: DuckDBType[] = LAKE_COLUMNS.map((c) => (STAGED[c.type].sql === 'DOUBLE' ? DOUBLE : INTEGER));
-    if (fileIds) types.push(INTEGER);
-    const tables = LAKE_COLUMNS.map(() => new StringTable());
-    const appender = await this.connection.createAppender(table);
-    try {
-      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-        const n = Math.min(CHUNK_ROWS, rows.length - start);
-        const chunk = DuckDBDataChunk.create(types, n);
-        // Column-major: one typed array at a time, copied once to native memory.
-        LAKE_COLUMNS.forEach((column, ci) => {
-          const vector = chunk.getColumnVector(ci);
-          const get = column.get;
-          if (column.type === 'VARCHAR') {
-            const items = vectorItems(vector, Int32Array);
-            const strings = tables[ci]!;
-            for (let k = 0; k < n; k++) items[k] = strings.id(get(rows[start + k]!) as string);
-          } else if (column.type === 'DOUBLE') {
-            const items = vectorItems(vector, Float64Array);
-            for (let k = 0; k < n; k++) items[k] = get(rows[start + k]!) as number;
-          } else {
-            // Integers must stay exact: a fraction or an out-of-range value is an error, never rounded or wrapped.
-            const wide = STAGED[column.type].sql === 'DOUBLE';
-            const items = vectorItems(vector, wide ? Float64Array : Int32Array);
-            for (let k = 0; k < n; k++) {
-              const v = get(rows[start + k]!) as number;
-              if (wide ? !Number.isSafeInteger(v) : (v | 0) !== v) throw new RangeError(`${column.name}: ${v} is not a ${wide ? '53-bit' : '32-bit'} integer`);
-              items[k] = v;
-            }
-          }
-          vector.flush();
-        });
-        if (fileIds) {
-          const items = vectorItems(chunk.getColumnVector(LAKE_COLUMNS.length), Int32Array);
-          for (let k = 0; k < n; k++) items[k] = fileIds[start + k]!;
-          chunk.getColumnVector(LAKE_COLUMNS.length).flush();
-        }
-        appender.appendDataChunk(chunk);
+  /** Yields to the event loop between slices, so a batch of hundreds of files does not stall consuming. */
+  async writeMany(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let rows = 0;
+    for (const f of files) {
+      if (rows > YIELD_EVERY_ROWS) {
+        rows = 0;
+        await new Promise((r) => setImmediate(r));
       }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
+      out.push(this.encode(f));
+      rows += f.length + 50; // + a per-file share
     }
-    return tables.map((t) => t.strings);
+    return out;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    await Promise.all(this.siblings.map((s) => s.close()));
-    await this.queue;
     this.closed = true;
-    this.connection.closeSync();
-    this.instance.closeSync();
   }
 }

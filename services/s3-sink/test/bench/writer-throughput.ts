@@ -1,8 +1,10 @@
-// Rows/s of the record writers on 100k rows (the default SINK_ROTATE_RECORDS):
+// Rows/s of the record writers on 100k rows (the default SINK_ROTATE_RECORDS), or on
+// lake-sized files (e.g. 300 rows):
 //   node services/s3-sink/dist/test/bench/writer-throughput.js [rows] [runs]
 // Each writer is warmed up once, then timed over `runs` files; the median is printed.
 import { JsonLinesRecordWriter } from '../../src/format/json-lines-record-writer.js';
-import { ParquetRecordWriter, type ParquetCompression } from '../../src/format/parquet-record-writer.js';
+import { DuckDbParquetWriter } from '../../src/format/duckdb-parquet-writer.js';
+import { ParquetRecordWriter } from '../../src/format/parquet-record-writer.js';
 import type { RecordWriter } from '../../src/format/record-writer.js';
 import { manyRows } from '../unit/support/ticks.js';
 
@@ -29,7 +31,8 @@ async function measure(label: string, writer: RecordWriter): Promise<void> {
 }
 
 console.log(`${rows} rows, ${runs} timed runs each (after one warm-up)`);
-for (const compression of ['zstd', 'snappy', 'uncompressed'] as ParquetCompression[]) {
-  await measure(`parquet ${compression}`, await ParquetRecordWriter.create({ compression }));
+for (const compression of ['zstd', 'snappy', 'uncompressed'] as const) {
+  await measure(`duckdb parquet ${compression}`, await DuckDbParquetWriter.create({ compression }));
 }
+for (const compression of ['snappy', 'uncompressed'] as const) await measure(`parquet ${compression}`, new ParquetRecordWriter(compression));
 await measure('jsonl', new JsonLinesRecordWriter());

@@ -37,7 +37,7 @@ describe('DDL against a Parquet file the sink writes', () => {
   let writer: ParquetRecordWriter;
   let file: Awaited<ReturnType<typeof readParquet>>;
   before(async () => {
-    writer = await ParquetRecordWriter.create();
+    writer = new ParquetRecordWriter();
     file = await readParquet(await writer.write(edgeRows()));
   });
   after(() => writer.close());

@@ -79,7 +79,7 @@ describe('Athena DDL', () => {
         "LOCATION 's3://my-lake/lake/ticks/'",
         'TBLPROPERTIES (',
         "  'classification'='parquet',",
-        "  'parquet.compression'='ZSTD',",
+        "  'parquet.compression'='SNAPPY',",
         "  'projection.enabled'='true',",
         "  'projection.index.type'='enum',",
         "  'projection.index.values'='HSI,%5EGSPC,000001.SS',",
@@ -122,7 +122,7 @@ describe('Athena DDL', () => {
     assert.equal(props.get('projection.year.type'), 'integer');
     assert.equal(props.get('projection.year.range'), '1900,2100');
     assert.equal(props.get('storage.location.template'), 's3://stockstream-lake/lake/ticks/index=${index}/year=${year}');
-    assert.equal(props.get('parquet.compression'), 'ZSTD');
+    assert.equal(props.get('parquet.compression'), 'SNAPPY');
     assert.equal(props.get('classification'), 'parquet');
   });
 
@@ -188,7 +188,7 @@ describe('Glue TableInput', () => {
       TableType: 'EXTERNAL_TABLE',
       Parameters: {
         classification: 'parquet',
-        'parquet.compression': 'ZSTD',
+        'parquet.compression': 'SNAPPY',
         'projection.enabled': 'true',
         'projection.index.type': 'enum',
         'projection.index.values': 'HSI,%5EGSPC,000001.SS',

@@ -18,7 +18,7 @@ describe('sink settings', () => {
     assert.equal(cfg.s3Region, 'us-east-1');
     assert.equal(cfg.s3ForcePathStyle, false);
     assert.equal(cfg.format, 'parquet');
-    assert.equal(cfg.parquetCompression, 'zstd');
+    assert.equal(cfg.parquetCompression, 'snappy');
     assert.deepEqual(rotationConfig(cfg), { maxRecords: 100_000, maxBytes: 64 * 1024 * 1024, maxOpenMs: 60_000, maxIdleMs: 10_000 });
     assert.equal(cfg.groupId, 'stockstream-s3-sink');
     assert.equal(cfg.httpPort, 9103);

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbParquetWriter } from '../../src/format/duckdb-parquet-writer.js';
 import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
+import { encodeParquetFile, type ParquetColumn } from '../../src/format/parquet/parquet-file-encoder.js';
 import { ParquetRecordWriter } from '../../src/format/parquet-record-writer.js';
 import { HivePartitioner } from '../../src/partitioner/hive-partitioner.js';
 import { edgeRows, manyRows, tick } from './support/ticks.js';
-import { readParquet, rowToTick } from './support/read-parquet.js';
+import { readHiveLayout, readParquet, rowToTick } from './support/read-parquet.js';
 
 const EXPECTED_TYPES = {
   index: 'VARCHAR', date: 'DATE', open: 'DOUBLE', high: 'DOUBLE', low: 'DOUBLE', close: 'DOUBLE', adj_close: 'DOUBLE', volume: 'BIGINT',
@@ -17,61 +19,82 @@ const EXPECTED_TYPES = {
   ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP',
 };
 
-describe('ParquetRecordWriter', () => {
-  let writer: ParquetRecordWriter;
-  before(async () => {
-    writer = await ParquetRecordWriter.create();
-  });
-  after(() => writer.close());
+/** Runs `sql` with `$file` bound to a temporary copy of `bytes`; rows as plain objects. */
+async function queryFile(bytes: Buffer, sql: string): Promise<Record<string, unknown>[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'pq-test-'));
+  const file = join(dir, 'f.parquet');
+  await writeFile(file, bytes);
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    return (await c.runAndReadAll(sql.replaceAll('$file', `'${file}'`))).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    c.closeSync();
+    db.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('ParquetRecordWriter (our encoder)', () => {
+  const writer = new ParquetRecordWriter();
 
   it('writes typed, snake_case columns in the lake order, without the derived year', async () => {
     const file = await readParquet(await writer.write([tick()]));
     assert.deepEqual(file.types, EXPECTED_TYPES);
     assert.deepEqual(file.columns, LAKE_COLUMNS.map((c) => c.name));
-    assert.ok(!file.columns.includes('year'));
+    assert.match(file.timestampLogicalType, /isAdjustedToUTC=0.*MILLIS=MilliSeconds\(\)/);
   });
 
-  it('stores timestamps as UTC milliseconds (TIMESTAMP_MILLIS, not adjusted to a zone)', async () => {
-    const file = await readParquet(await writer.write([tick()]));
-    assert.match(file.timestampLogicalType, /isAdjustedToUTC=0.*MILLIS=MilliSeconds\(\)/);
+  it('has the same Parquet schema as the files DuckDB writes, so one lake can hold both', async () => {
+    const schema = (b: Buffer) => queryFile(b, `SELECT name, type, converted_type, logical_type, repetition_type FROM parquet_schema($file) OFFSET 1`);
+    const duck = await DuckDbParquetWriter.create({ compression: 'snappy', lanes: 1 });
+    try {
+      const ours = await schema(await writer.write(edgeRows()));
+      const theirs = await schema(await duck.write(edgeRows()));
+      // DuckDB leaves logical_type empty where the converted type says it all; the rest is equal.
+      assert.deepEqual(ours.map((r) => ({ ...r, logical_type: null })), theirs.map((r) => ({ ...r, logical_type: null })));
+      assert.deepEqual(ours.filter((r) => String(r.name).endsWith('_at')).map((r) => r.logical_type), theirs.filter((r) => String(r.name).endsWith('_at')).map((r) => r.logical_type));
+    } finally {
+      await duck.close();
+    }
   });
 
   it('reads back exactly the values it was given, in order, at the edges of every type', async () => {
     const rows = edgeRows();
-    const file = await readParquet(await writer.write(rows));
-    assert.deepEqual(file.rows.map(rowToTick), rows);
+    assert.deepEqual((await readParquet(await writer.write(rows))).rows.map(rowToTick), rows);
+    const many = manyRows(5_000);
+    assert.deepEqual((await readParquet(await writer.write(many))).rows.map(rowToTick), many);
   });
 
   it('reads back the calendar dates and instants a user sees', async () => {
-    const file = await readParquet(await writer.write([edgeRows()[1]!]));
-    const r = file.rows[0]!;
+    const r = (await readParquet(await writer.write([edgeRows()[1]!]))).rows[0]!;
     assert.equal(String(r.date), '1965-01-04');
     assert.equal(String(r.fx_effective_date), '1900-01-01');
     assert.equal(String(r.ingested_at), '1969-12-31 23:59:59.999');
     assert.equal(String(r.enriched_at), '1970-01-01 00:00:00');
   });
 
-  it('compresses with zstd by default, and with snappy or not at all when asked', async () => {
-    assert.deepEqual((await readParquet(await writer.write(manyRows(100)))).codecs, ['ZSTD']);
-    for (const [compression, codec] of [['snappy', 'SNAPPY'], ['uncompressed', 'UNCOMPRESSED']] as const) {
-      const w = await ParquetRecordWriter.create({ compression });
-      try {
-        const file = await readParquet(await w.write(manyRows(100)));
-        assert.deepEqual(file.codecs, [codec]);
-        assert.equal(file.rows.length, 100);
-      } finally {
-        await w.close();
-      }
-    }
+  it('compresses with snappy by default, or not at all when asked', async () => {
+    const snappy = await writer.write(manyRows(1000));
+    const plain = await new ParquetRecordWriter('uncompressed').write(manyRows(1000));
+    assert.deepEqual((await readParquet(snappy)).codecs, ['SNAPPY']);
+    assert.deepEqual((await readParquet(plain)).codecs, ['UNCOMPRESSED']);
+    assert.ok(snappy.length < plain.length * 0.8, `snappy ${snappy.length} B vs uncompressed ${plain.length} B`);
+    assert.deepEqual((await readParquet(snappy)).rows, (await readParquet(plain)).rows);
   });
 
-  it('spans several DuckDB chunks and files without mixing rows between files', async () => {
-    const a = manyRows(5_000);
-    const b = manyRows(3).map((t) => ({ ...t, index: 'B' }));
-    // Concurrent calls share one staging table: they must be serialized.
-    const [fa, fb] = await Promise.all([writer.write(a), writer.write(b)]);
-    assert.deepEqual((await readParquet(fa)).rows.map(rowToTick), a);
-    assert.deepEqual((await readParquet(fb)).rows.map(rowToTick), b);
+  it('records min/max statistics a query engine prunes with', async () => {
+    const rows = manyRows(600);
+    const stats = await queryFile(await writer.write(rows), `SELECT path_in_schema AS c, stats_min_value AS lo, stats_max_value AS hi, stats_null_count AS nulls FROM parquet_metadata($file)`);
+    const by = new Map(stats.map((s) => [s.c, s]));
+    const closes = rows.map((r) => r.close);
+    assert.equal(Number(by.get('close')!.lo), Math.min(...closes));
+    assert.equal(Number(by.get('close')!.hi), Math.max(...closes));
+    assert.equal(by.get('date')!.lo, '1965-01-04');
+    assert.equal(Number(by.get('raw_offset')!.hi), 99);
+    assert.equal(by.get('index')!.lo, '000001.SS');
+    assert.equal(by.get('index')!.hi, '^GSPC');
+    for (const s of stats) assert.equal(Number(s.nulls), 0, String(s.c));
   });
 
   it('writes a valid empty file for zero rows', async () => {
@@ -80,108 +103,66 @@ describe('ParquetRecordWriter', () => {
     assert.deepEqual(file.types, EXPECTED_TYPES);
   });
 
-  it('stays usable after a bad row, with nothing of the failed file left over', async () => {
-    await assert.rejects(writer.write([tick(), tick({ volume: 1.5 })]), RangeError);
-    const file = await readParquet(await writer.write([tick({ index: 'AFTER' })]));
-    assert.deepEqual(file.rows.map((r) => r.index), ['AFTER']);
+  it('refuses values its types cannot hold exactly, and stays usable', async () => {
+    await assert.rejects(writer.write([tick(), tick({ volume: 1.5 })]), /volume: 1.5 is not a 53-bit integer/);
+    await assert.rejects(writer.write([tick({ rawPartition: 2 ** 31 })]), /raw_partition: 2147483648 is not a 32-bit integer/);
+    await assert.rejects(writer.write([tick({ rawOffset: 2 ** 53 })]), RangeError);
+    assert.deepEqual((await readParquet(await writer.write([tick({ index: 'AFTER' })]))).rows.map((r) => r.index), ['AFTER']);
   });
 
-  it('leaves no temporary files behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sink-stage-'));
-    const w = await ParquetRecordWriter.create({ tmpDir: dir });
-    try {
-      await w.write(manyRows(10));
-      const { readdir } = await import('node:fs/promises');
-      assert.deepEqual(await readdir(dir), []);
-    } finally {
-      await w.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('writeMany gives, per file and in order, the rows write() gives, across chunks and with empty files', async () => {
-    const files = [manyRows(5_000), [], edgeRows(), manyRows(3).map((t) => ({ ...t, index: 'B' })), [tick({ index: 'ONE' })]];
+  it('writeMany gives, per file and in order, what write() gives', async () => {
+    const files = [manyRows(5_000), [], edgeRows(), manyRows(3).map((t) => ({ ...t, index: 'B' })), ...Array.from({ length: 40 }, (_, i) => manyRows(300 + i))];
     const bodies = await writer.writeMany(files);
     assert.equal(bodies.length, files.length);
     for (const [i, rows] of files.entries()) {
-      const many = await readParquet(bodies[i]!);
-      const single = await readParquet(await writer.write(rows));
-      assert.deepEqual(many.types, EXPECTED_TYPES);
-      assert.deepEqual(many.columns, single.columns);
-      assert.deepEqual(many.codecs, single.codecs);
-      assert.deepEqual(many.rows.map(rowToTick), rows);
-      assert.deepEqual(many.rows, single.rows);
+      assert.deepEqual(bodies[i], await writer.write(rows), `file ${i}`);
+      if (i < 5 || i === files.length - 1) assert.deepEqual((await readParquet(bodies[i]!)).rows.map(rowToTick), rows);
     }
-    assert.deepEqual(await writer.writeMany([]), []);
-    assert.equal((await writer.writeMany([[tick()]])).length, 1);
-  });
-
-  it('writeMany stays usable after a bad row and leaves no temporary files behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sink-stage-'));
-    const w = await ParquetRecordWriter.create({ tmpDir: dir });
-    try {
-      await assert.rejects(w.writeMany([[tick()], [tick({ volume: 1.5 })]]), RangeError);
-      const [a, b] = await Promise.all([w.writeMany([[tick({ index: 'A' })], [tick({ index: 'B' })]]), w.write([tick({ index: 'C' })])]);
-      assert.deepEqual((await readParquet(a[0]!)).rows.map((r) => r.index), ['A']);
-      assert.deepEqual((await readParquet(a[1]!)).rows.map((r) => r.index), ['B']);
-      assert.deepEqual((await readParquet(b)).rows.map((r) => r.index), ['C']);
-      const { readdir } = await import('node:fs/promises');
-      assert.deepEqual(await readdir(dir), []);
-    } finally {
-      await w.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('writeMany writes hundreds of files in one call, each exactly its rows in order', async () => {
-    const all = manyRows(300 * 30);
-    const files = Array.from({ length: 300 }, (_, i) => all.slice(i * 30, i * 30 + 30 - (i % 7)));
-    const bodies = await writer.writeMany(files);
-    assert.equal(bodies.length, 300);
-    for (const i of [0, 1, 99, 100, 101, 150, 255, 256, 299]) assert.deepEqual((await readParquet(bodies[i]!)).rows.map(rowToTick), files[i]);
-  });
-
-  it('writeMany spreads concurrent calls over its lanes, each call still getting its own files in order', async () => {
-    const w = await ParquetRecordWriter.create({ lanes: 3 });
-    try {
-      const calls = Array.from({ length: 5 }, (_, c) => Array.from({ length: 4 }, (_, f) => manyRows(50 + c * 10 + f).map((t) => ({ ...t, index: `C${c}F${f}` }))));
-      const results = await Promise.all(calls.map((files) => w.writeMany(files)));
-      for (const [c, files] of calls.entries()) {
-        for (const [f, rows] of files.entries()) assert.deepEqual((await readParquet(results[c]![f]!)).rows.map(rowToTick), rows);
-      }
-    } finally {
-      await w.close();
-    }
-    await assert.rejects(w.writeMany([[tick()], [tick()]]), /closed/);
   });
 
   it('refuses to write once closed', async () => {
-    const w = await ParquetRecordWriter.create();
+    const w = new ParquetRecordWriter();
     await w.close();
     await assert.rejects(w.write([tick()]), /closed/);
   });
 
   it('in the Hive layout, DuckDB reads index and year from the path, decoding ^GSPC', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sink-lake-'));
-    try {
-      const partitioner = new HivePartitioner();
-      const rows = edgeRows();
-      for (const [i, row] of rows.entries()) {
-        const folder = join(dir, 'ticks', partitioner.partitionPath(row));
-        await mkdir(folder, { recursive: true });
-        await writeFile(join(folder, `f${i}.parquet`), await writer.write([row]));
-      }
-      const db = await DuckDBInstance.create(':memory:');
-      const c = await db.connect();
-      const result = await c.runAndReadAll(
-        `SELECT index, year, year(date) AS date_year FROM read_parquet('${dir}/ticks/*/*/*.parquet', hive_partitioning = true) ORDER BY raw_offset DESC`,
-      );
-      const got = result.getRowObjects().map((r) => [r.index, Number(r.year), Number(r.date_year)]);
-      c.closeSync();
-      db.closeSync();
-      assert.deepEqual(got.sort(), [['000001.SS', 2021, 2021], ['HSI', 1999, 1999], ['^GSPC', 1965, 1965]]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const partitioner = new HivePartitioner();
+    const got = await readHiveLayout((rows) => writer.write(rows), edgeRows(), (t) => partitioner.partitionPath(t));
+    assert.deepEqual(got, [['000001.SS', 2021, 2021], ['HSI', 1999, 1999], ['^GSPC', 1965, 1965]]);
+  });
+});
+
+describe('encodeParquetFile', () => {
+  const read = (cols: ParquetColumn[], sql = 'SELECT * FROM $file') => queryFile(encodeParquetFile(cols, { codec: 'UNCOMPRESSED', createdBy: 't' }), sql);
+
+  it('dictionary-encodes hundreds of distinct strings (indices wider than a byte), in any order', async () => {
+    const dictionary = Array.from({ length: 700 }, (_, i) => `s${i}-é`);
+    const ids = Int32Array.from({ length: 2_000 }, (_, i) => (i * 7) % 700);
+    const rows = await read([{ name: 's', kind: 'string', ids, dictionary }]);
+    assert.deepEqual(rows.map((r) => r.s), [...ids].map((i) => dictionary[i]));
+  });
+
+  it('keeps negative and extreme 64-bit integers and signed zeros', async () => {
+    const values = Float64Array.of(-1, -(2 ** 53) + 1, 2 ** 53 - 1, 0, -4294967296, 4294967297);
+    const rows = await read([{ name: 'v', kind: 'int64', values }]);
+    assert.deepEqual(rows.map((r) => Number(r.v)), [...values]);
+    const zeros = await read([{ name: 'd', kind: 'double', values: Float64Array.of(-0, 0, 1) }], `SELECT stats_min_value AS stats_min, stats_max_value AS stats_max FROM parquet_metadata($file)`);
+    assert.deepEqual([Number(zeros[0]!.stats_min), Number(zeros[0]!.stats_max)], [-0, 1]);
+  });
+
+  it('writes no statistics for a column holding NaN, rather than wrong ones', async () => {
+    const rows = await read([{ name: 'd', kind: 'double', values: Float64Array.of(1, Number.NaN, 3) }], `SELECT stats_min_value AS stats_min, stats_max_value AS stats_max FROM parquet_metadata($file)`);
+    assert.deepEqual(rows, [{ stats_min: null, stats_max: null }]);
+    const values = await read([{ name: 'd', kind: 'double', values: Float64Array.of(1, Number.NaN, 3) }]);
+    assert.ok(Number.isNaN(values[1]!.d));
+  });
+
+  it('refuses columns of different lengths and a codec without its compressor', () => {
+    assert.throws(
+      () => encodeParquetFile([{ name: 'a', kind: 'int32', values: new Int32Array(2) }, { name: 'b', kind: 'int32', values: new Int32Array(3) }], { codec: 'UNCOMPRESSED', createdBy: 't' }),
+      /column b has 3 rows, a has 2/,
+    );
+    assert.throws(() => encodeParquetFile([], { codec: 'SNAPPY', createdBy: 't' }), /needs a compressor/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBBlobValue, DuckDBDateValue, DuckDBInstance, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
@@ -81,4 +81,30 @@ export function rowToTick(r: Record<string, DuckDBValue>): EnrichedTick {
     rawTopic: str(get('raw_topic')), rawPartition: num(get('raw_partition')), rawOffset: num(get('raw_offset')),
     ingestedAt: millis(get('ingested_at')), enrichedAt: millis(get('enriched_at')),
   };
+}
+
+/**
+ * Writes each of `rows` as its own file in the Hive layout and reads them all
+ * with DuckDB's hive_partitioning: [index, year from the path, year(date)] per row.
+ */
+export async function readHiveLayout(write: (rows: EnrichedTick[]) => Promise<Buffer>, rows: EnrichedTick[], partitionPath: (t: EnrichedTick) => string): Promise<[unknown, number, number][]> {
+  const dir = await mkdtemp(join(tmpdir(), 'sink-lake-'));
+  try {
+    for (const [i, row] of rows.entries()) {
+      const folder = join(dir, 'ticks', partitionPath(row));
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, `f${i}.parquet`), await write([row]));
+    }
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      const result = await c.runAndReadAll(`SELECT index, year, year(date) AS date_year FROM read_parquet('${dir}/ticks/*/*/*.parquet', hive_partitioning = true)`);
+      return result.getRowObjects().map((r) => [r.index, Number(r.year), Number(r.date_year)] as [unknown, number, number]).sort();
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,319 @@
+// Columns -> the bytes of one Parquet file (pure; the compressor is passed in).
+//
+// The lake's files are small (a lake partition's records of a few seconds to
+// a minute: hundreds to some thousands of rows) and many, so the cost that
+// matters is per file. This encoder writes exactly what the lake needs and
+// nothing generic: one row group, one page per column (format v1 data pages),
+// PLAIN values copied from typed arrays, dictionary-encoded strings (a handful
+// of distinct symbols per file), min/max statistics for pruning. Columns are
+// OPTIONAL with no nulls, as SQL engines write them, so files from any writer
+// of the lake share one schema.
+import { endianness } from 'node:os';
+import { ByteSink, CompactWriter } from './thrift-compact-writer.js';
+
+if (endianness() !== 'LE') throw new Error('parquet-file-encoder copies typed arrays as Parquet little-endian values: big-endian hosts are not supported');
+
+/** A string column: per row an index into `dictionary`. */
+export interface StringColumn {
+  name: string;
+  kind: 'string';
+  ids: Int32Array;
+  dictionary: readonly string[];
+}
+
+/** 32-bit integers; `date` marks epoch days (DATE). */
+export interface Int32Column {
+  name: string;
+  kind: 'int32' | 'date';
+  values: Int32Array;
+}
+
+/** 64-bit integers held as doubles (exact below 2^53); `timestamp-millis`: UTC epoch milliseconds, stored zone-less. */
+export interface Int64Column {
+  name: string;
+  kind: 'int64' | 'timestamp-millis';
+  values: Float64Array;
+}
+
+export interface DoubleColumn {
+  name: string;
+  kind: 'double';
+  values: Float64Array;
+}
+
+export type ParquetColumn = StringColumn | Int32Column | Int64Column | DoubleColumn;
+
+export type ParquetCodec = 'SNAPPY' | 'UNCOMPRESSED';
+
+export interface EncodeOptions {
+  codec: ParquetCodec;
+  /** The codec's block compressor (none for UNCOMPRESSED). */
+  compress?: (raw: Buffer) => Buffer;
+  createdBy: string;
+}
+
+// parquet.thrift enum values.
+const Type = { INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const Converted = { UTF8: 0, DATE: 6, TIMESTAMP_MILLIS: 9, INT_32: 17, INT_64: 18 } as const;
+const Encoding = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3 } as const;
+const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
+const Codec: Record<ParquetCodec, number> = { UNCOMPRESSED: 0, SNAPPY: 1 };
+const OPTIONAL = 1;
+const MAGIC = Buffer.from('PAR1', 'latin1');
+const TWO_32 = 4294967296;
+
+interface Chunk {
+  column: ParquetColumn;
+  fileOffset: number;
+  dictionaryPageOffset: number | null;
+  dataPageOffset: number;
+  uncompressed: number;
+  compressed: number;
+  min: Buffer | null;
+  max: Buffer | null;
+}
+
+/** Rows in a column, checked equal across columns. */
+function rowsOf(c: ParquetColumn): number {
+  return c.kind === 'string' ? c.ids.length : c.values.length;
+}
+
+/** Copies a typed array's bytes (little-endian on this host). */
+function bytesOf(a: Int32Array | Float64Array | Uint32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** INT64 PLAIN bytes of safe integers held as doubles. */
+function int64Bytes(values: Float64Array, name: string): Buffer {
+  const words = new Uint32Array(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${name}: ${v} is not a 53-bit integer`);
+    const hi = Math.floor(v / TWO_32);
+    words[2 * i] = v - hi * TWO_32;
+    words[2 * i + 1] = hi >>> 0;
+  }
+  return bytesOf(words);
+}
+
+function int64Stat(v: number): Buffer {
+  return int64Bytes(Float64Array.of(v), 'statistics');
+}
+
+/** Definition levels of `n` non-null values of an OPTIONAL column: one RLE run of 1s, length-prefixed (v1 pages). */
+function allPresentLevels(n: number): Buffer {
+  const s = new ByteSink(16);
+  s.uint32le(0);
+  s.varint(n * 2);
+  s.byte(1);
+  const b = s.view();
+  b.writeUInt32LE(b.length - 4, 0);
+  return b;
+}
+
+/** Dictionary indices as RLE runs of the RLE/bit-packed hybrid, after their bit-width byte. */
+function dictionaryIndices(ids: Int32Array, dictionarySize: number): Buffer {
+  const width = Math.max(1, Math.ceil(Math.log2(Math.max(dictionarySize, 2))));
+  const valueBytes = Math.ceil(width / 8);
+  const s = new ByteSink(16 + ids.length);
+  s.byte(width);
+  for (let i = 0; i < ids.length; ) {
+    const v = ids[i]!;
+    if (v < 0 || v >= dictionarySize) throw new RangeError(`string id ${v} outside a dictionary of ${dictionarySize}`);
+    let j = i + 1;
+    while (j < ids.length && ids[j] === v) j++;
+    s.varint((j - i) * 2);
+    for (let k = 0; k < valueBytes; k++) s.byte((v >>> (8 * k)) & 0xff);
+    i = j;
+  }
+  return s.view();
+}
+
+function minMaxNumbers(values: Int32Array | Float64Array): [number, number] | null {
+  if (values.length === 0) return null;
+  let min = values[0]!;
+  let max = min;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) return null;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  // NaN makes min/max meaningless: no statistics rather than wrong ones.
+  return Number.isNaN(min) || Number.isNaN(max) ? null : [min, max];
+}
+
+function doubleStat(v: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeDoubleLE(v, 0);
+  return b;
+}
+
+function int32Stat(v: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeInt32LE(v, 0);
+  return b;
+}
+
+/**
+ * The file's bytes. Every column must have the same number of rows; integers
+ * must fit their type (a fraction or an out-of-range value is an error, never
+ * rounded or wrapped).
+ */
+export function encodeParquetFile(columns: readonly ParquetColumn[], opts: EncodeOptions): Buffer {
+  const rows = columns.length ? rowsOf(columns[0]!) : 0;
+  for (const c of columns) if (rowsOf(c) !== rows) throw new Error(`column ${c.name} has ${rowsOf(c)} rows, ${columns[0]!.name} has ${rows}`);
+  if (opts.codec !== 'UNCOMPRESSED' && !opts.compress) throw new Error(`codec ${opts.codec} needs a compressor`);
+  const compress = opts.codec === 'UNCOMPRESSED' ? (b: Buffer) => b : opts.compress!;
+
+  const parts: Buffer[] = [MAGIC];
+  let offset = MAGIC.length;
+  const push = (b: Buffer) => {
+    parts.push(b);
+    offset += b.length;
+  };
+  /** Writes one page (header + compressed body); returns [uncompressed, compressed] sizes including the header. */
+  const page = (type: number, body: Buffer, header: (w: CompactWriter) => void): [number, number] => {
+    const data = compress(body);
+    const w = new CompactWriter(new ByteSink(64));
+    w.i32(1, type).i32(2, body.length).i32(3, data.length);
+    header(w);
+    const h = Buffer.from(w.end());
+    push(h);
+    push(data);
+    return [h.length + body.length, h.length + data.length];
+  };
+  const levels = allPresentLevels(rows);
+
+  const chunks: Chunk[] = columns.map((column) => {
+    const start = offset;
+    let dictionaryPageOffset: number | null = null;
+    let uncompressed = 0;
+    let compressed = 0;
+    let values: Buffer;
+    let encoding: number = Encoding.PLAIN;
+    let min: Buffer | null = null;
+    let max: Buffer | null = null;
+    switch (column.kind) {
+      case 'string': {
+        const dict = column.dictionary.map((s) => Buffer.from(s, 'utf8'));
+        const plain = new ByteSink(16 + dict.reduce((n, b) => n + 4 + b.length, 0));
+        for (const b of dict) {
+          plain.uint32le(b.length);
+          plain.bytes(b);
+        }
+        dictionaryPageOffset = offset;
+        const [u, c] = page(PageType.DICTIONARY_PAGE, plain.view(), (w) => w.struct(7, (d) => d.i32(1, dict.length).i32(2, Encoding.PLAIN_DICTIONARY)));
+        uncompressed += u;
+        compressed += c;
+        values = dictionaryIndices(column.ids, dict.length);
+        encoding = Encoding.PLAIN_DICTIONARY;
+        // Only the entries in use count; Parquet orders strings as unsigned bytes.
+        const used = [...new Set(column.ids)].map((i) => dict[i]!).sort(Buffer.compare);
+        if (used.length) [min, max] = [used[0]!, used[used.length - 1]!];
+        break;
+      }
+      case 'int32':
+      case 'date': {
+        values = bytesOf(column.values);
+        const mm = minMaxNumbers(column.values);
+        if (mm) [min, max] = [int32Stat(mm[0]), int32Stat(mm[1])];
+        break;
+      }
+      case 'int64':
+      case 'timestamp-millis': {
+        values = int64Bytes(column.values, column.name);
+        const mm = minMaxNumbers(column.values);
+        if (mm) [min, max] = [int64Stat(mm[0]), int64Stat(mm[1])];
+        break;
+      }
+      case 'double': {
+        values = bytesOf(column.values);
+        const mm = minMaxNumbers(column.values);
+        // The spec's rule for signed zeros: a zero minimum is written -0.0, a zero maximum +0.0.
+        if (mm) [min, max] = [doubleStat(mm[0] === 0 ? -0 : mm[0]), doubleStat(mm[1] === 0 ? 0 : mm[1])];
+        break;
+      }
+    }
+    const dataPageOffset = offset;
+    const [u, c] = page(PageType.DATA_PAGE, Buffer.concat([levels, values]), (w) =>
+      w.struct(5, (d) => d.i32(1, rows).i32(2, encoding).i32(3, Encoding.RLE).i32(4, Encoding.RLE)),
+    );
+    return { column, fileOffset: start, dictionaryPageOffset, dataPageOffset, uncompressed: uncompressed + u, compressed: compressed + c, min, max };
+  });
+
+  const footer = new CompactWriter(new ByteSink(4096));
+  footer.i32(1, 1);
+  footer.structList(2, [null, ...columns], (w, c) => {
+    if (c === null) {
+      w.binary(4, 'schema').i32(5, columns.length);
+      return;
+    }
+    w.i32(1, physicalType(c)).i32(3, OPTIONAL).binary(4, c.name);
+    switch (c.kind) {
+      case 'string':
+        w.i32(6, Converted.UTF8).struct(10, (l) => l.struct(1, () => undefined));
+        break;
+      case 'date':
+        w.i32(6, Converted.DATE).struct(10, (l) => l.struct(6, () => undefined));
+        break;
+      case 'int32':
+        w.i32(6, Converted.INT_32).struct(10, (l) => l.struct(10, (t) => t.i8(1, 32).bool(2, true)));
+        break;
+      case 'int64':
+        w.i32(6, Converted.INT_64).struct(10, (l) => l.struct(10, (t) => t.i8(1, 64).bool(2, true)));
+        break;
+      case 'timestamp-millis':
+        w.i32(6, Converted.TIMESTAMP_MILLIS).struct(10, (l) => l.struct(8, (t) => t.bool(1, false).struct(2, (u) => u.struct(1, () => undefined))));
+        break;
+      case 'double':
+        break;
+    }
+  });
+  footer.i64(3, rows);
+  const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressed, 0);
+  const totalCompressed = chunks.reduce((n, c) => n + c.compressed, 0);
+  footer.structList(4, [chunks], (rg, cs) => {
+    rg.structList(1, cs, (cc, ch) => {
+      cc.i64(2, ch.fileOffset).struct(3, (m) => {
+        m.i32(1, physicalType(ch.column))
+          .i32List(2, ch.column.kind === 'string' ? [Encoding.PLAIN_DICTIONARY, Encoding.RLE] : [Encoding.PLAIN, Encoding.RLE])
+          .stringList(3, [ch.column.name])
+          .i32(4, Codec[opts.codec])
+          .i64(5, rows)
+          .i64(6, ch.uncompressed)
+          .i64(7, ch.compressed)
+          .i64(9, ch.dataPageOffset);
+        if (ch.dictionaryPageOffset !== null) m.i64(11, ch.dictionaryPageOffset);
+        m.struct(12, (s) => {
+          s.i64(3, 0);
+          if (ch.max && ch.min) s.binary(5, ch.max).binary(6, ch.min);
+        });
+      });
+    });
+    rg.i64(2, totalUncompressed).i64(3, rows).i64(5, chunks[0]?.fileOffset ?? MAGIC.length).i64(6, totalCompressed);
+  });
+  footer.binary(6, opts.createdBy);
+  // Type-defined sort order for every column: without it readers must ignore min_value/max_value.
+  footer.structList(7, columns, (w) => w.struct(1, () => undefined));
+  const meta = footer.end();
+  const tail = Buffer.allocUnsafe(8);
+  tail.writeUInt32LE(meta.length, 0);
+  MAGIC.copy(tail, 4);
+  return Buffer.concat([...parts, meta, tail]);
+}
+
+function physicalType(c: ParquetColumn): number {
+  switch (c.kind) {
+    case 'string':
+      return Type.BYTE_ARRAY;
+    case 'int32':
+    case 'date':
+      return Type.INT32;
+    case 'int64':
+    case 'timestamp-millis':
+      return Type.INT64;
+    case 'double':
+      return Type.DOUBLE;
+  }
+}
