@@ -43,7 +43,7 @@ export const sinkSettings = {
   // Not `compression`: that key is the Kafka producer's codec in kafkaSettings.
   parquetCompression: setting({
     env: 'SINK_COMPRESSION', default: 'snappy', expect: 'one of snappy, zstd, uncompressed',
-    doc: "Parquet compression codec: snappy and uncompressed use the sink's own encoder, zstd DuckDB's writer (smaller objects, ~3x the CPU per file). JSON Lines is not compressed.", schema: z.enum(['zstd', 'snappy', 'uncompressed']),
+    doc: "Parquet compression codec: snappy and uncompressed use the sink's own encoder, zstd DuckDB's writer (smaller objects, 4-6x the CPU per file). JSON Lines is not compressed.", schema: z.enum(['zstd', 'snappy', 'uncompressed']),
   }),
   rotateRecords: setting({ env: 'SINK_ROTATE_RECORDS', default: '100000', expect: 'a positive integer', doc: 'Close a file after this many records (deterministic).', schema: positiveInt }),
   rotateBytes: setting({

@@ -90,7 +90,7 @@ function sqlString(s: string): string {
 
 /**
  * Writes Parquet with DuckDB, for the codec our own encoder lacks (zstd: Node
- * 20 has no zstd; ~3x the CPU per file of ParquetRecordWriter, smaller files): rows go through the Appender (whole data chunks,
+ * 20 has no zstd; 4-6x the CPU per file of ParquetRecordWriter, smaller files): rows go through the Appender (whole data chunks,
  * column by column, no SQL per row) into a staging table of an in-memory
  * database, `COPY ... TO` writes the file, and its bytes are returned. One
  * DuckDB instance and connection serve every file; calls are serialized
