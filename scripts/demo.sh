@@ -17,6 +17,10 @@ step "Local stack: Kafka (KRaft), Apicurio Registry, S3 on 127.0.0.1"
 $stack up
 eval "$($stack env)"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+# Each run lands in a lake of its own, so the example answers are this run's: the topics keep earlier runs
+# (the stack's data outlives a restart), and the sink's group has committed them, so only this run's
+# records reach a new prefix. Set S3_PREFIX to add runs up in one lake instead.
+export S3_PREFIX="${S3_PREFIX:-demo/$(date -u +%Y%m%d-%H%M%S)}"
 
 since=$(date +%s%3N)
 report=$(mktemp)
@@ -39,7 +43,7 @@ node services/enrichment/dist/src/enrichment-report.js --since "$since" | tee "$
 kill -TERM "$enrichment_pid"; wait "$enrichment_pid" || { echo "demo: enrichment did not stop cleanly" >&2; exit 1; }
 enriched=$(sed -n 's/^enrichment: [0-9]* raw records -> \([0-9]*\) enriched.*/\1/p' "$report")
 
-step "S3 sink: ticks.enriched -> Parquet lake s3://${S3_BUCKET:-stockstream-lake}/lake/ticks/index=.../year=.../"
+step "S3 sink: ticks.enriched -> Parquet lake s3://${S3_BUCKET:-stockstream-lake}/$S3_PREFIX/ticks/index=.../year=.../"
 HTTP_PORT=9103 node services/s3-sink/dist/src/main.js &
 sink_pid=$!
 # Caught up = every enriched partition consumed to its end; SIGTERM then uploads the open files and commits.
@@ -53,5 +57,5 @@ in_lake=$(node services/s3-sink/dist/src/query-main.js --format csv --sql "SELEC
 echo "lake: $in_lake rows from this run; enrichment produced $enriched"
 [ "$in_lake" = "$enriched" ] || { echo "demo: the lake does not hold every enriched record of this run" >&2; exit 1; }
 
-step "SQL over the lake (DuckDB): the example questions"
+step "SQL over this run's lake (DuckDB): the example questions (S3_PREFIX=$S3_PREFIX)"
 node services/s3-sink/dist/src/query-main.js --example all
