@@ -18,6 +18,7 @@ import { ParquetRecordWriter } from '../src/format/parquet-record-writer.js';
 import { HivePartitioner } from '../src/partitioner/hive-partitioner.js';
 import { objectKey } from '../src/storage/object-key.js';
 import { S3Storage } from '../src/storage/s3-storage.js';
+import { ColumnBatch } from '../src/format/column-batch.js';
 
 const INGEST = fileURLToPath(new URL('../../../ingest/dist/src/main.js', import.meta.url));
 const ENRICH = fileURLToPath(new URL('../../../enrichment/dist/src/main.js', import.meta.url));
@@ -101,7 +102,7 @@ async function buildLake(rows: number, name: string): Promise<string> {
         offset++;
       }
       const key = objectKey({ prefix: cfg.s3Prefix, table: 'ticks', partitionPath: partitioner.partitionPath(batch[0]!), topic: 'bench', kafkaPartition: 0, firstOffset: offset - perFile, lastOffset: offset - 1, extension: 'parquet' });
-      await storage.put(key, await writer.write(batch), writer.contentType);
+      await storage.put(key, await writer.write(ColumnBatch.of(batch)), writer.contentType);
     }
   }
   await writer.close();

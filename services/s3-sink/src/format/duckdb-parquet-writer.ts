@@ -4,8 +4,8 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import type { EnrichedTick } from '@stockstream/common';
 import { LAKE_COLUMNS, type LakeType } from './lake-columns.js';
+import type { ColumnBatch } from './column-batch.js';
 import type { RecordWriter } from './record-writer.js';
 import { StringDictionary } from './string-dictionary.js';
 
@@ -135,7 +135,7 @@ export class DuckDbParquetWriter implements RecordWriter {
     }
   }
 
-  write(rows: readonly EnrichedTick[]): Promise<Buffer> {
+  write(rows: ColumnBatch): Promise<Buffer> {
     this.busy++;
     const run = this.queue.then(() => this.writeNow(rows)).finally(() => this.busy--);
     this.queue = run.catch(() => undefined);
@@ -150,36 +150,29 @@ export class DuckDbParquetWriter implements RecordWriter {
    * keep their append order: the same rows, order and columns write() gives,
    * without its per-file appender, COPY and staging costs.
    */
-  writeMany(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+  writeMany(files: readonly ColumnBatch[]): Promise<Buffer[]> {
     if (this.closed) return Promise.reject(new Error('DuckDbParquetWriter is closed'));
     let lane: DuckDbParquetWriter = this;
     for (const s of this.siblings) if (s.busy < lane.busy) lane = s;
     return lane.writeManyHere(files);
   }
 
-  private writeManyHere(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+  private writeManyHere(files: readonly ColumnBatch[]): Promise<Buffer[]> {
     this.busy++;
     const run = this.queue.then(() => this.writeManyNow(files)).finally(() => this.busy--);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async writeManyNow(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+  private async writeManyNow(files: readonly ColumnBatch[]): Promise<Buffer[]> {
     if (this.closed) throw new Error('DuckDbParquetWriter is closed');
     if (files.length === 0) return [];
     if (files.length === 1) return [await this.writeNow(files[0]!)];
     const dir = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}`);
     try {
-      const rows: EnrichedTick[] = [];
-      const ids: number[] = [];
-      files.forEach((f, i) => {
-        for (const r of f) {
-          rows.push(r);
-          ids.push(i);
-        }
-      });
-      const select = selectList(await this.append(rows, STAGING_MANY, ids));
-      if (rows.length > 0) {
+      const select = selectList(await this.append(files, STAGING_MANY, true));
+      const rows = files.reduce((n, f) => n + f.length, 0);
+      if (rows > 0) {
         const threads = await this.threadSetting();
         await this.connection.run('SET threads = 1');
         try {
@@ -224,11 +217,11 @@ export class DuckDbParquetWriter implements RecordWriter {
     return this.threadsValue;
   }
 
-  private async writeNow(rows: readonly EnrichedTick[]): Promise<Buffer> {
+  private async writeNow(rows: ColumnBatch): Promise<Buffer> {
     if (this.closed) throw new Error('DuckDbParquetWriter is closed');
     const file = join(this.tmpDir, `stockstream-sink-${process.pid}-${randomUUID()}.parquet`);
     try {
-      const select = selectList(await this.append(rows));
+      const select = selectList(await this.append([rows]));
       await this.connection.run(`COPY (SELECT ${select} FROM ${STAGING}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION ${this.compression})`);
       return await readFile(file);
     } finally {
@@ -237,42 +230,48 @@ export class DuckDbParquetWriter implements RecordWriter {
     }
   }
 
-  /** Stages the rows; returns, per column, the strings its VARCHAR ids refer to (empty for other types). */
-  private async append(rows: readonly EnrichedTick[], table = STAGING, fileIds?: readonly number[]): Promise<string[][]> {
+  /**
+   * Stages the files' rows, in order (tagged with their file's position when
+   * `tagFiles`); returns, per column, the strings its VARCHAR ids refer to
+   * (empty for other types). Values were checked for their types when the
+   * batches were built.
+   */
+  private async append(files: readonly ColumnBatch[], table = STAGING, tagFiles = false): Promise<string[][]> {
     const types: DuckDBType[] = LAKE_COLUMNS.map((c) => (STAGED[c.type].sql === 'DOUBLE' ? DOUBLE : INTEGER));
-    if (fileIds) types.push(INTEGER);
+    if (tagFiles) types.push(INTEGER);
     const tables = LAKE_COLUMNS.map(() => new StringDictionary());
+    const total = files.reduce((n, f) => n + f.length, 0);
+    const fileOf = new Int32Array(total);
+    const rowOf = new Int32Array(total);
+    let k0 = 0;
+    files.forEach((f, fi) => {
+      for (let r = 0; r < f.length; r++, k0++) {
+        fileOf[k0] = fi;
+        rowOf[k0] = r;
+      }
+    });
     const appender = await this.connection.createAppender(table);
     try {
-      for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-        const n = Math.min(CHUNK_ROWS, rows.length - start);
+      for (let start = 0; start < total; start += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, total - start);
         const chunk = DuckDBDataChunk.create(types, n);
         // Column-major: one typed array at a time, copied once to native memory.
         LAKE_COLUMNS.forEach((column, ci) => {
           const vector = chunk.getColumnVector(ci);
-          const get = column.get;
+          const at = (k: number) => files[fileOf[start + k]!]!.value(ci, rowOf[start + k]!);
           if (column.type === 'VARCHAR') {
             const items = vectorItems(vector, Int32Array);
             const strings = tables[ci]!;
-            for (let k = 0; k < n; k++) items[k] = strings.id(get(rows[start + k]!) as string);
-          } else if (column.type === 'DOUBLE') {
-            const items = vectorItems(vector, Float64Array);
-            for (let k = 0; k < n; k++) items[k] = get(rows[start + k]!) as number;
+            for (let k = 0; k < n; k++) items[k] = strings.id(at(k) as string);
           } else {
-            // Integers must stay exact: a fraction or an out-of-range value is an error, never rounded or wrapped.
-            const wide = STAGED[column.type].sql === 'DOUBLE';
-            const items = vectorItems(vector, wide ? Float64Array : Int32Array);
-            for (let k = 0; k < n; k++) {
-              const v = get(rows[start + k]!) as number;
-              if (wide ? !Number.isSafeInteger(v) : (v | 0) !== v) throw new RangeError(`${column.name}: ${v} is not a ${wide ? '53-bit' : '32-bit'} integer`);
-              items[k] = v;
-            }
+            const items = vectorItems(vector, STAGED[column.type].sql === 'DOUBLE' ? Float64Array : Int32Array);
+            for (let k = 0; k < n; k++) items[k] = at(k) as number;
           }
           vector.flush();
         });
-        if (fileIds) {
+        if (tagFiles) {
           const items = vectorItems(chunk.getColumnVector(LAKE_COLUMNS.length), Int32Array);
-          for (let k = 0; k < n; k++) items[k] = fileIds[start + k]!;
+          for (let k = 0; k < n; k++) items[k] = fileOf[start + k]!;
           chunk.getColumnVector(LAKE_COLUMNS.length).flush();
         }
         appender.appendDataChunk(chunk);

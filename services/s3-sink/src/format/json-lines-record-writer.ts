@@ -1,4 +1,4 @@
-import type { EnrichedTick } from '@stockstream/common';
+import type { ColumnBatch } from './column-batch.js';
 import { LAKE_COLUMNS, type LakeType } from './lake-columns.js';
 import type { RecordWriter } from './record-writer.js';
 
@@ -19,7 +19,7 @@ const JSON_VALUE: Record<LakeType, (v: string | number) => string | number> = {
   TIMESTAMP: (v) => new Date(v as number).toISOString(),
 };
 
-const COLUMNS = LAKE_COLUMNS.map((c) => ({ key: `${JSON.stringify(c.name)}:`, get: c.get, value: JSON_VALUE[c.type] }));
+const COLUMNS = LAKE_COLUMNS.map((c) => ({ key: `${JSON.stringify(c.name)}:`, value: JSON_VALUE[c.type] }));
 
 /**
  * One JSON object per line (UTF-8, '\n'-terminated), with the same snake_case
@@ -31,19 +31,18 @@ export class JsonLinesRecordWriter implements RecordWriter {
   readonly extension = 'jsonl';
   readonly contentType = 'application/x-ndjson';
 
-  async writeMany(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]> {
+  async writeMany(files: readonly ColumnBatch[]): Promise<Buffer[]> {
     return Promise.all(files.map((rows) => this.write(rows)));
   }
 
-  async write(rows: readonly EnrichedTick[]): Promise<Buffer> {
+  async write(batch: ColumnBatch): Promise<Buffer> {
     // Built as text rather than JSON.stringify(object): no object per row, same output.
-    const lines: string[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const tick = rows[i]!;
+    const lines: string[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
       let line = '{';
       for (let c = 0; c < COLUMNS.length; c++) {
         const col = COLUMNS[c]!;
-        line += `${c === 0 ? '' : ','}${col.key}${JSON.stringify(col.value(col.get(tick)))}`;
+        line += `${c === 0 ? '' : ','}${col.key}${JSON.stringify(col.value(batch.value(c, i)))}`;
       }
       lines[i] = `${line}}\n`;
     }

@@ -1,4 +1,4 @@
-import type { EnrichedTick } from '@stockstream/common';
+import type { ColumnBatch } from './column-batch.js';
 
 /**
  * Turns a whole file's rows into the bytes of one object (Confluent's
@@ -13,13 +13,13 @@ export interface RecordWriter {
   readonly extension: string;
   /** Content-Type of the uploaded object. */
   readonly contentType: string;
-  write(rows: readonly EnrichedTick[]): Promise<Buffer>;
+  write(batch: ColumnBatch): Promise<Buffer>;
   /**
    * Optional batch form: one object per entry of `files`, in order, each with
    * the same content write() gives for those rows; cheaper per file when many
    * files close together.
    */
-  writeMany?(files: readonly (readonly EnrichedTick[])[]): Promise<Buffer[]>;
+  writeMany?(files: readonly ColumnBatch[]): Promise<Buffer[]>;
   /** Releases native resources (DuckDB); the writer is unusable afterwards. */
   close?(): Promise<void>;
 }

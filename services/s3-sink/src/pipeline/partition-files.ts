@@ -1,13 +1,15 @@
 // The files one Kafka partition has open, one per lake partition, and the
 // offset that may be committed for it. Pure state, no I/O: unit-tested alone.
 import type { EnrichedTick } from '@stockstream/common';
+import { ColumnBatch } from '../format/column-batch.js';
 import type { OpenFileState, RotationPolicy } from '../rotation/rotation-policy.js';
 
 export interface OpenFile extends OpenFileState {
   lakePath: string;
   firstOffset: number;
   lastOffset: number;
-  rows: EnrichedTick[];
+  /** The file's records, column by column (see format/column-batch.ts). */
+  batch: ColumnBatch;
 }
 
 export class PartitionFiles {
@@ -24,20 +26,30 @@ export class PartitionFiles {
    */
   constructor(readonly topic: string, readonly partition: number, private readonly uploaded: ReadonlyMap<string, number>) {}
 
-  /** Adds one record; false when it was already uploaded before a restart. */
+  /**
+   * Adds one record; false when it was already uploaded before a restart. A
+   * value the lake's columns cannot hold throws UnrepresentableValueError and changes
+   * nothing (the caller dead-letters the record and skips it).
+   */
   append(offset: number, tick: EnrichedTick, lakePath: string, bytes: number, nowMs: number): boolean {
-    this.nextOffset = offset + 1;
     const done = this.uploaded.get(lakePath);
-    if (done !== undefined && offset <= done) return false;
+    if (done !== undefined && offset <= done) {
+      this.nextOffset = offset + 1;
+      return false;
+    }
     let f = this.open.get(lakePath);
     if (!f) {
+      const batch = new ColumnBatch();
+      batch.append(tick);
       f = {
-        lakePath, firstOffset: offset, lastOffset: offset, rows: [], records: 0, bytes: 0,
+        lakePath, firstOffset: offset, lastOffset: offset, batch, records: 0, bytes: 0,
         openedAtMs: nowMs, lastAppendAtMs: nowMs, firstRecordTimeMs: tick.ingestedAt, lastRecordTimeMs: tick.ingestedAt,
       };
       this.open.set(lakePath, f);
+    } else {
+      f.batch.append(tick);
     }
-    f.rows.push(tick);
+    this.nextOffset = offset + 1;
     f.records++;
     f.bytes += bytes;
     f.lastOffset = offset;

@@ -4,6 +4,7 @@
 // commit offsets only after uploads succeeded. An S3 failure pauses
 // consumption and stops commits until S3 is back.
 import { DecodeError, nextBackoffMs, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import { UnrepresentableValueError } from '../format/column-batch.js';
 import type { RecordWriter } from '../format/record-writer.js';
 import type { Partitioner } from '../partitioner/partitioner.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
@@ -82,7 +83,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     for (const pf of files.values()) for (const f of pf.pendingUploads) todo.push({ chain: `${pf.partition}/${f.lakePath}`, file: { pf, f } });
     const writer = deps.writer;
     const failure = await uploadPending(todo, {
-      encode: (batch) => (writer.writeMany ? writer.writeMany(batch.map((b) => b.f.rows)) : Promise.all(batch.map((b) => writer.write(b.f.rows)))),
+      encode: (batch) => (writer.writeMany ? writer.writeMany(batch.map((b) => b.f.batch)) : Promise.all(batch.map((b) => writer.write(b.f.batch)))),
       put: ({ pf, f }, body) => put(pf, f, body),
     });
     if (failure) {
@@ -126,18 +127,17 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     for (const m of messages) {
       const pf = files.get(m.partition);
       if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset
-      let tick: EnrichedTick;
       try {
         // Synchronous once the writer schema is cached: no await (and microtask) per record then.
         const decoded = deps.deserializer.decode(m.value);
-        tick = decoded instanceof Promise ? await decoded : decoded;
+        const tick: EnrichedTick = decoded instanceof Promise ? await decoded : decoded;
+        pf.append(m.offset, tick, deps.partitioner.partitionPath(tick), m.value?.length ?? 0, now);
       } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        await deps.deadLetter(m, err.reason, err.message);
+        // Unreadable, or a value the lake's columns cannot hold: dead-lettered, never silently dropped.
+        if (!(err instanceof DecodeError) && !(err instanceof UnrepresentableValueError)) throw err;
+        await deps.deadLetter(m, err instanceof DecodeError ? err.reason : 'not_representable', err.message);
         pf.skip(m.offset);
-        continue;
       }
-      pf.append(m.offset, tick, deps.partitioner.partitionPath(tick), m.value?.length ?? 0, now);
     }
     for (const pf of files.values()) pf.closeDue(deps.rotation, now);
     metrics.openFiles.set([...files.values()].reduce((n, pf) => n + pf.openFiles, 0));

@@ -7,18 +7,19 @@ import { DuckDbParquetWriter } from '../../src/format/duckdb-parquet-writer.js';
 import { ParquetRecordWriter } from '../../src/format/parquet-record-writer.js';
 import type { RecordWriter } from '../../src/format/record-writer.js';
 import { manyRows } from '../unit/support/ticks.js';
+import { ColumnBatch } from '../../src/format/column-batch.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const runs = Number(process.argv[3] ?? 5);
 const data = manyRows(rows);
 
 async function measure(label: string, writer: RecordWriter): Promise<void> {
-  await writer.write(data);
+  await writer.write(ColumnBatch.of(data));
   const times: number[] = [];
   let bytes = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    bytes = (await writer.write(data)).length;
+    bytes = (await writer.write(ColumnBatch.of(data))).length;
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);

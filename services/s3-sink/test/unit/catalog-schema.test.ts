@@ -12,6 +12,7 @@ import { JsonLinesRecordWriter } from '../../src/format/json-lines-record-writer
 import { ParquetRecordWriter } from '../../src/format/parquet-record-writer.js';
 import { readParquet } from './support/read-parquet.js';
 import { edgeRows } from './support/ticks.js';
+import { ColumnBatch } from '../../src/format/column-batch.js';
 
 /** Hive type in the DDL → what DuckDB's DESCRIBE says for the Parquet column. */
 const DUCKDB_TYPE: Record<string, string> = {
@@ -38,7 +39,7 @@ describe('DDL against a Parquet file the sink writes', () => {
   let file: Awaited<ReturnType<typeof readParquet>>;
   before(async () => {
     writer = new ParquetRecordWriter();
-    file = await readParquet(await writer.write(edgeRows()));
+    file = await readParquet(await writer.write(ColumnBatch.of(edgeRows())));
   });
   after(() => writer.close());
 
@@ -69,7 +70,7 @@ describe('DDL against a Parquet file the sink writes', () => {
 
 describe('DDL against a JSON Lines file the sink writes', () => {
   it('has a column for every key of a line, and a key for every column, index aside', async () => {
-    const text = (await new JsonLinesRecordWriter().write(edgeRows())).toString('utf8');
+    const text = (await new JsonLinesRecordWriter().write(ColumnBatch.of(edgeRows()))).toString('utf8');
     const { columns } = ddlColumns('jsonl');
     for (const line of text.trimEnd().split('\n')) {
       const keys = Object.keys(JSON.parse(line) as object);

@@ -4,6 +4,7 @@ import type { EnrichedTick, SourceKind } from '@stockstream/common';
 import { JsonLinesRecordWriter, isoDate } from '../../src/format/json-lines-record-writer.js';
 import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
 import { edgeRows, manyRows, tick } from './support/ticks.js';
+import { ColumnBatch } from '../../src/format/column-batch.js';
 
 const MS_PER_DAY = 86_400_000;
 const writer = new JsonLinesRecordWriter();
@@ -28,14 +29,14 @@ function back(o: Record<string, unknown>): EnrichedTick {
 
 describe('JsonLinesRecordWriter', () => {
   it('writes one object per line with the lake columns, in order', async () => {
-    const [o] = lines(await writer.write([tick()]));
+    const [o] = lines(await writer.write(ColumnBatch.of([tick()])));
     assert.deepEqual(Object.keys(o!), LAKE_COLUMNS.map((c) => c.name));
     assert.equal(writer.extension, 'jsonl');
     assert.equal(writer.contentType, 'application/x-ndjson');
   });
 
   it('writes dates and timestamps as ISO strings (UTC)', async () => {
-    const [o] = lines(await writer.write([edgeRows()[1]!]));
+    const [o] = lines(await writer.write(ColumnBatch.of([edgeRows()[1]!])));
     assert.equal(o!.date, '1965-01-04');
     assert.equal(o!.fx_effective_date, '1900-01-01');
     assert.equal(o!.ingested_at, '1969-12-31T23:59:59.999Z');
@@ -45,11 +46,11 @@ describe('JsonLinesRecordWriter', () => {
 
   it('parses back to exactly the rows written, newlines and quotes in strings included', async () => {
     const rows = edgeRows();
-    assert.deepEqual(lines(await writer.write(rows)).map(back), rows);
+    assert.deepEqual(lines(await writer.write(ColumnBatch.of(rows))).map(back), rows);
   });
 
   it('writes nothing for zero rows', async () => {
-    assert.equal((await writer.write([])).length, 0);
+    assert.equal((await writer.write(ColumnBatch.of([]))).length, 0);
   });
 
   it('isoDate formats epoch days before and after 1970', () => {
@@ -60,8 +61,8 @@ describe('JsonLinesRecordWriter', () => {
 
   it('writeMany gives, per file and in order, the bytes write() gives', async () => {
     const files = [manyRows(50), [], edgeRows(), [tick()]];
-    const bodies = await writer.writeMany(files);
+    const bodies = await writer.writeMany((files).map(ColumnBatch.of));
     assert.equal(bodies.length, files.length);
-    for (const [i, rows] of files.entries()) assert.deepEqual(bodies[i], await writer.write(rows));
+    for (const [i, rows] of files.entries()) assert.deepEqual(bodies[i], await writer.write(ColumnBatch.of(rows)));
   });
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EnrichedTick } from '@stockstream/common';
 import { PartitionFiles } from '../../src/pipeline/partition-files.js';
 import { RotationPolicy } from '../../src/rotation/rotation-policy.js';
+import { tick as makeTick } from './support/ticks.js';
 
-const tick = { ingestedAt: 0 } as EnrichedTick;
+const tick = makeTick({ ingestedAt: 0 });
 const policy = new RotationPolicy({ maxRecords: 2, maxBytes: 1e9, maxOpenMs: 1000, maxIdleMs: 1000 });
 
 describe('PartitionFiles', () => {
@@ -23,6 +23,19 @@ describe('PartitionFiles', () => {
     pf.closeDue(policy, 5000); // B by time
     pf.markUploaded(pf.pendingUploads[0]!);
     assert.equal(pf.committable(), 13, 'nothing open: one past the last record seen');
+  });
+
+  it('refuses a record the lake cannot hold without changing anything, so the caller can dead-letter and skip it', () => {
+    const pf = new PartitionFiles('t', 0, new Map());
+    pf.append(1, tick, 'index=A/year=2000', 1, 0);
+    assert.throws(() => pf.append(2, makeTick({ volume: 0.5 }), 'index=B/year=2000', 1, 0), /volume: 0.5/);
+    assert.throws(() => pf.append(2, makeTick({ volume: 0.5 }), 'index=A/year=2000', 1, 0), /volume: 0.5/);
+    assert.equal(pf.openFiles, 1, 'no file opened for the refused record');
+    assert.equal(pf.bufferedRecords, 1);
+    assert.equal(pf.closeDue(policy, 0, true)[0]!.batch.length, 1);
+    pf.skip(2);
+    pf.markUploaded(pf.pendingUploads[0]!);
+    assert.equal(pf.committable(), 3, 'past the skipped record');
   });
 
   it('closes a file its lake partition stopped feeding, and keeps the one still fed', () => {

@@ -1,0 +1,112 @@
+import type { EnrichedTick } from '@stockstream/common';
+import { LAKE_COLUMNS } from './lake-columns.js';
+import type { ParquetColumn } from './parquet/parquet-file-encoder.js';
+import { StringDictionary } from './string-dictionary.js';
+
+/** A value a lake column cannot hold exactly (a fraction or an out-of-range integer). */
+export class UnrepresentableValueError extends RangeError {
+  override readonly name = 'UnrepresentableValueError';
+}
+
+const INITIAL_CAPACITY = 64;
+const N = LAKE_COLUMNS.length;
+/** Per lake column: strings as dictionary ids, 32-bit integers, or doubles (64-bit integers held exactly below 2^53). */
+const STORAGE = LAKE_COLUMNS.map((c) => (c.type === 'VARCHAR' ? 'ids' : c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : 'float64'));
+const CHECK = LAKE_COLUMNS.map((c) => (c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : c.type === 'BIGINT' || c.type === 'TIMESTAMP' ? 'int53' : null));
+
+/**
+ * One file's rows, column by column in the lake's column order, as typed
+ * arrays (strings as per-file dictionary ids). An open file holds its records
+ * this way from the moment they are consumed: ~150 bytes a row and no object
+ * per record to survive into the old generation of the heap, and the Parquet
+ * encoder takes the arrays as they are.
+ */
+export class ColumnBatch {
+  length = 0;
+  private capacity = INITIAL_CAPACITY;
+  private data: (Int32Array | Float64Array)[];
+  private readonly dictionaries: (StringDictionary | null)[];
+  private readonly scratch: (string | number)[] = new Array(N);
+
+  constructor() {
+    this.data = STORAGE.map((s) => (s === 'float64' ? new Float64Array(INITIAL_CAPACITY) : new Int32Array(INITIAL_CAPACITY)));
+    this.dictionaries = STORAGE.map((s) => (s === 'ids' ? new StringDictionary() : null));
+  }
+
+  static of(rows: readonly EnrichedTick[]): ColumnBatch {
+    const b = new ColumnBatch();
+    for (const r of rows) b.append(r);
+    return b;
+  }
+
+  /**
+   * Adds a row; a value its column cannot hold exactly (a fraction or an
+   * out-of-range integer) throws UnrepresentableValueError and adds nothing.
+   */
+  append(tick: EnrichedTick): void {
+    const values = this.scratch;
+    for (let c = 0; c < N; c++) {
+      const v = LAKE_COLUMNS[c]!.get(tick);
+      const check = CHECK[c];
+      if (check === 'int32' ? ((v as number) | 0) !== v : check === 'int53' && !Number.isSafeInteger(v)) {
+        throw new UnrepresentableValueError(`${LAKE_COLUMNS[c]!.name}: ${v} is not a ${check === 'int32' ? '32' : '53'}-bit integer`);
+      }
+      values[c] = v;
+    }
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    for (let c = 0; c < N; c++) {
+      const dict = this.dictionaries[c];
+      this.data[c]![i] = dict ? dict.id(values[c] as string) : (values[c] as number);
+    }
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    this.data = this.data.map((a) => {
+      const next = a instanceof Float64Array ? new Float64Array(this.capacity) : new Int32Array(this.capacity);
+      next.set(a);
+      return next;
+    });
+  }
+
+  /** Column `c`'s value at row `row`, as LakeColumn.get gives it (strings, epoch days, epoch ms, numbers). */
+  value(c: number, row: number): string | number {
+    const dict = this.dictionaries[c];
+    const v = this.data[c]![row]!;
+    return dict ? dict.strings[v]! : v;
+  }
+
+  /** Column `c`'s values (string columns: dictionary ids), a view of the first `length`. */
+  values(c: number): Int32Array | Float64Array {
+    return this.data[c]!.subarray(0, this.length);
+  }
+
+  /** Column `c`'s dictionary (string columns only). */
+  dictionary(c: number): readonly string[] {
+    const d = this.dictionaries[c];
+    if (!d) throw new Error(`${LAKE_COLUMNS[c]!.name} is not a string column`);
+    return d.strings;
+  }
+
+  /** The columns as the Parquet encoder takes them (views, no copy). */
+  parquetColumns(): ParquetColumn[] {
+    return LAKE_COLUMNS.map((col, c): ParquetColumn => {
+      const name = col.name;
+      switch (col.type) {
+        case 'VARCHAR':
+          return { name, kind: 'string', ids: this.values(c) as Int32Array, dictionary: this.dictionary(c) };
+        case 'INTEGER':
+          return { name, kind: 'int32', values: this.values(c) as Int32Array };
+        case 'DATE':
+          return { name, kind: 'date', values: this.values(c) as Int32Array };
+        case 'BIGINT':
+          return { name, kind: 'int64', values: this.values(c) as Float64Array };
+        case 'TIMESTAMP':
+          return { name, kind: 'timestamp-millis', values: this.values(c) as Float64Array };
+        case 'DOUBLE':
+          return { name, kind: 'double', values: this.values(c) as Float64Array };
+      }
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ColumnBatch, UnrepresentableValueError } from '../../src/format/column-batch.js';
+import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
+import { edgeRows, manyRows, tick } from './support/ticks.js';
+
+/** Every row back as LakeColumn.get values. */
+function table(b: ColumnBatch): (string | number)[][] {
+  return Array.from({ length: b.length }, (_, r) => LAKE_COLUMNS.map((_, c) => b.value(c, r)));
+}
+
+describe('ColumnBatch', () => {
+  it('holds every lake column of every row exactly, past many growths', () => {
+    const rows = [...edgeRows(), ...manyRows(5_000)];
+    const b = ColumnBatch.of(rows);
+    assert.equal(b.length, rows.length);
+    assert.deepEqual(table(b), rows.map((t) => LAKE_COLUMNS.map((c) => c.get(t))));
+  });
+
+  it('keeps strings as per-batch dictionary ids in first-seen order', () => {
+    const b = ColumnBatch.of([tick({ index: 'B' }), tick({ index: 'A' }), tick({ index: 'B' })]);
+    const c = LAKE_COLUMNS.findIndex((col) => col.name === 'index');
+    assert.deepEqual(b.dictionary(c), ['B', 'A']);
+    assert.deepEqual([...b.values(c)], [0, 1, 0]);
+    assert.throws(() => b.dictionary(LAKE_COLUMNS.findIndex((col) => col.name === 'close')), /not a string column/);
+  });
+
+  it('refuses a value its column cannot hold exactly, naming it, and adds nothing of that row', () => {
+    const b = ColumnBatch.of([tick({ index: 'FIRST' })]);
+    assert.throws(() => b.append(tick({ index: 'NEW', volume: 1.5 })), (e: Error) => e instanceof UnrepresentableValueError && /volume: 1.5 is not a 53-bit integer/.test(e.message));
+    assert.throws(() => b.append(tick({ rawPartition: 2 ** 31 })), /raw_partition: 2147483648 is not a 32-bit integer/);
+    assert.throws(() => b.append(tick({ rawOffset: 2 ** 53 })), UnrepresentableValueError);
+    assert.throws(() => b.append(tick({ date: 0.5 })), /date: 0.5 is not a 32-bit integer/);
+    assert.equal(b.length, 1);
+    assert.deepEqual(b.dictionary(0), ['FIRST']);
+    b.append(tick({ index: 'AFTER' }));
+    assert.deepEqual(table(b).map((r) => r[0]), ['FIRST', 'AFTER']);
+  });
+
+  it('gives the Parquet encoder views of its first `length` values, no copies', () => {
+    const b = ColumnBatch.of(manyRows(3));
+    const cols = b.parquetColumns();
+    assert.deepEqual(cols.map((c) => c.name), LAKE_COLUMNS.map((c) => c.name));
+    for (const c of cols) assert.equal(c.kind === 'string' ? c.ids.length : c.values.length, 3);
+  });
+});
