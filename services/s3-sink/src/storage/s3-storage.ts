@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3StorageError } from './s3-storage-error.js';
+import { SignedPut } from './signed-put.js';
 import type { Storage, StoredObject } from './storage.js';
 
 // The project targets Node 20; the SDK versions we pin support it. Its notice about
@@ -52,6 +53,8 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   /** For messages: the endpoint, or AWS and the region. */
   readonly endpointLabel: string;
+  /** Small PUTs to an S3-compatible endpoint bypass the SDK's middleware (see signed-put.ts); AWS itself goes through the SDK. */
+  private readonly signedPut: SignedPut | null;
 
   constructor(private readonly config: S3StorageConfig) {
     if (Boolean(config.accessKeyId) !== Boolean(config.secretAccessKey)) {
@@ -81,6 +84,14 @@ export class S3Storage implements Storage {
       clientConfig.credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey };
     }
     this.client = new S3Client(clientConfig);
+    this.signedPut = config.endpoint
+      ? new SignedPut({
+          endpoint: config.endpoint, bucket: config.bucket, region: config.region, forcePathStyle: config.forcePathStyle,
+          // The client's resolved provider: static keys, or the default chain, cached and refreshed by the SDK.
+          credentials: () => this.client.config.credentials(),
+          maxAttempts: config.maxAttempts, connectTimeoutMs: config.connectTimeoutMs, requestTimeoutMs: config.requestTimeoutMs,
+        })
+      : null;
   }
 
   private async call<T>(operation: string, key: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -131,6 +142,11 @@ export class S3Storage implements Storage {
       });
       return;
     }
+    if (this.signedPut) {
+      const signed = this.signedPut;
+      await this.call('PutObject', key, () => signed.put(key, body, contentType));
+      return;
+    }
     // Content-MD5 makes the server reject a body corrupted on the way, on any S3-compatible server.
     const md5 = createHash('md5').update(body).digest('base64');
     await this.call('PutObject', key, () =>
@@ -163,6 +179,7 @@ export class S3Storage implements Storage {
   }
 
   close(): void {
+    this.signedPut?.close();
     this.client.destroy();
   }
 }
