@@ -171,9 +171,30 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     return n;
   };
 
+  /**
+   * The next batch, asked for while the current one is processed: the client
+   * pulls messages on its worker thread (~5 µs each) while this thread
+   * decodes and files the previous batch. Tagged with the generation it was
+   * asked in; a batch that straddled an assignment change is dropped (its
+   * records are re-read from the committed offsets after recovery).
+   */
+  let ahead: { generation: number; batch: Promise<Message[]> } | null = null;
+  const dropAhead = async () => {
+    if (ahead) await ahead.batch.catch(() => undefined);
+    ahead = null;
+  };
+  /** Takes the read-ahead batch (or reads one now); null when it straddled an assignment change. */
+  const nextBatch = async (timeoutMs: number): Promise<Message[] | null> => {
+    const next = ahead ?? { generation: consumer.generation, batch: consumer.consume(deps.batchMax, timeoutMs) };
+    ahead = null;
+    const messages = await next.batch;
+    return next.generation === consumer.generation && consumer.generation === generation ? messages : null;
+  };
+
   while (!signal.aborted) {
     if (consumer.pendingRebalances.length > 0) {
       // Whatever changes, uploads in flight finish first and what they stored is committed.
+      await dropAhead();
       if (uploading) await uploading;
       if (!s3Down) commit();
       consumer.applyRebalance();
@@ -181,6 +202,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       continue;
     }
     if (consumer.generation !== generation) {
+      await dropAhead();
       if (uploading) await uploading; // recovery lists S3: nothing may land after that
       await reassign();
     }
@@ -192,7 +214,10 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
         await new Promise((r) => setTimeout(r, backoffMs));
         startUploads();
       }
-      await consumer.consume(1, 10); // keeps the group membership alive and hears of rebalances
+      // Keeps the group membership alive and hears of rebalances. Anything already fetched is filed, not
+      // dropped: a record skipped here would let a later offset be committed past it.
+      const kept = await nextBatch(10);
+      if (kept) await step(kept);
       continue;
     }
     if (paused) {
@@ -207,11 +232,13 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       await uploading;
       continue;
     }
-    const messages = await consumer.consume(deps.batchMax, uploading === null ? 200 : 10);
-    if (consumer.generation !== generation) continue; // assignment changed under this batch: recover first, it is re-read
+    const messages = await nextBatch(uploading === null ? 200 : 10);
+    if (messages === null) continue; // assignment changed under this batch: recover first, it is re-read
+    if (messages.length > 0 && !signal.aborted) ahead = { generation: consumer.generation, batch: consumer.consume(deps.batchMax, 10) };
     await step(messages);
   }
 
+  await dropAhead(); // not filed, not committed: the next owner reads it again
   if (uploading) await uploading;
   // Graceful shutdown: close every file, upload, commit.
   for (const pf of files.values()) pf.closeDue(deps.rotation, Date.now(), true);
