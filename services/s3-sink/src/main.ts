@@ -9,10 +9,13 @@ import { createRecordWriter } from './format/create-record-writer.js';
 import { createSinkMetrics } from './metrics.js';
 import { HivePartitioner } from './partitioner/hive-partitioner.js';
 import { runSink } from './pipeline/sink-loop.js';
+import { UploadWorker } from './pipeline/upload-worker.js';
 import { RotationPolicy } from './rotation/rotation-policy.js';
 import { S3Storage } from './storage/s3-storage.js';
 
-const BATCH_MAX = 10_000;
+// Small batches keep the event loop turning: upload completions are handled (and the next uploads
+// started) between batches, so a large batch being filed would leave the upload slots idle.
+const BATCH_MAX = 2_000;
 
 serviceMain(
   's3-sink',
@@ -32,6 +35,12 @@ serviceMain(
 
     const writer = await createRecordWriter(cfg.format, cfg.parquetCompression);
     lifecycle.defer('record writer', () => writer.close?.());
+    // Our own encoders run on a worker thread with their uploads; DuckDB (zstd) stays here.
+    const compression = cfg.parquetCompression;
+    const uploader = cfg.format === 'jsonl' || compression !== 'zstd'
+      ? new UploadWorker({ storage: s3StorageConfig(cfg), format: cfg.format, compression: compression === 'zstd' ? 'snappy' : compression })
+      : undefined;
+    if (uploader) lifecycle.defer('upload worker', () => uploader.close());
     const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'stockstream-s3-sink' });
     lifecycle.defer('producer', () => producer.disconnect());
     const consumer = await GroupConsumer.connect(cfg, logger, {
@@ -58,7 +67,7 @@ serviceMain(
     logger.info({ bucket: cfg.s3Bucket, prefix: cfg.s3Prefix, format: cfg.format, rotation: rotation.config }, 'sinking');
     await runSink(
       {
-        consumer, storage, writer, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
+        consumer, storage, writer, uploader, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
         deserializer: new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader),
         partitioner: new HivePartitioner(), prefix: cfg.s3Prefix,
       },

@@ -8,6 +8,13 @@ export class UnrepresentableValueError extends RangeError {
   override readonly name = 'UnrepresentableValueError';
 }
 
+/** A batch as plain data (structured-clone safe), to hand to a worker thread. */
+export interface ColumnBatchData {
+  length: number;
+  data: (Int32Array | Float64Array)[];
+  dictionaries: (string[] | null)[];
+}
+
 const INITIAL_CAPACITY = 64;
 const N = LAKE_COLUMNS.length;
 /** Per lake column: strings as dictionary ids, 32-bit integers, or doubles (64-bit integers held exactly below 2^53). */
@@ -31,6 +38,26 @@ export class ColumnBatch {
   constructor() {
     this.data = STORAGE.map((s) => (s === 'float64' ? new Float64Array(INITIAL_CAPACITY) : new Int32Array(INITIAL_CAPACITY)));
     this.dictionaries = STORAGE.map((s) => (s === 'ids' ? new StringDictionary() : null));
+  }
+
+  /** Copies of the filled part of every column, and the dictionaries. */
+  toData(): ColumnBatchData {
+    return { length: this.length, data: this.data.map((a) => a.slice(0, this.length)), dictionaries: this.dictionaries.map((d) => (d ? [...d.strings] : null)) };
+  }
+
+  /** A batch over the arrays of `d` (not copied). */
+  static fromData(d: ColumnBatchData): ColumnBatch {
+    if (d.data.length !== N || d.dictionaries.length !== N || d.data.some((a) => a.length !== d.length)) throw new Error('ColumnBatch data does not match the lake columns');
+    const b = new ColumnBatch();
+    b.length = d.length;
+    b.capacity = d.length;
+    b.data = d.data;
+    d.dictionaries.forEach((strings, c) => {
+      const dict = b.dictionaries[c];
+      if (!strings !== !dict) throw new Error(`column ${LAKE_COLUMNS[c]!.name}: dictionary mismatch`);
+      for (const s of strings ?? []) dict!.id(s);
+    });
+    return b;
   }
 
   static of(rows: readonly EnrichedTick[]): ColumnBatch {
@@ -62,7 +89,7 @@ export class ColumnBatch {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
     this.data = this.data.map((a) => {
       const next = a instanceof Float64Array ? new Float64Array(this.capacity) : new Int32Array(this.capacity);
       next.set(a);

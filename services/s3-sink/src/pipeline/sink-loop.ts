@@ -14,6 +14,7 @@ import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles, type OpenFile } from './partition-files.js';
 import { uploadedHighWater } from './recovery.js';
 import { uploadPending, type UploadItem } from './upload-pending.js';
+import type { UploadWorker } from './upload-worker.js';
 
 export interface SinkDeps {
   consumer: GroupConsumer;
@@ -29,6 +30,8 @@ export interface SinkDeps {
   batchMax: number;
   /** Records held in open and not-yet-uploaded files above which consumption waits for the uploads. */
   maxBufferedRecords: number;
+  /** When set, files are encoded and put on the upload worker's thread (writer and storage are then not used for them). */
+  uploader?: Pick<UploadWorker, 'upload'>;
   /** Records the sink cannot read go to the dead-letter topic; resolves once acknowledged. */
   deadLetter: (m: Message, reason: string, message: string) => Promise<void>;
 }
@@ -59,17 +62,23 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     logger.info({ partitions, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) }, 'partitions assigned; recovered uploaded offsets');
   };
 
-  const put = async (pf: PartitionFiles, f: OpenFile, body: Buffer): Promise<void> => {
+  /** Stores a file: `body` encoded here, or (null) encoded and put by the upload worker. */
+  const put = async (pf: PartitionFiles, f: OpenFile, body: Buffer | null): Promise<void> => {
     const key = objectKey({
       prefix: deps.prefix, table: 'ticks', partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
       firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
     });
     const t0 = performance.now();
-    await deps.storage.put(key, body, deps.writer.contentType);
+    let bytes: number;
+    if (body === null) bytes = await deps.uploader!.upload(key, f.batch);
+    else {
+      await deps.storage.put(key, body, deps.writer.contentType);
+      bytes = body.length;
+    }
     metrics.uploadSeconds.observe((performance.now() - t0) / 1000);
     metrics.objectsWritten.inc();
     metrics.recordsWritten.inc(f.records);
-    metrics.bytesWritten.inc(body.length);
+    metrics.bytesWritten.inc(bytes);
     pf.markUploaded(f);
   };
 
@@ -82,10 +91,12 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     const todo: UploadItem<{ pf: PartitionFiles; f: OpenFile }>[] = [];
     for (const pf of files.values()) for (const f of pf.pendingUploads) todo.push({ chain: `${pf.partition}/${f.lakePath}`, file: { pf, f } });
     const writer = deps.writer;
-    const failure = await uploadPending(todo, {
-      encode: (batch) => (writer.writeMany ? writer.writeMany(batch.map((b) => b.f.batch)) : Promise.all(batch.map((b) => writer.write(b.f.batch)))),
-      put: ({ pf, f }, body) => put(pf, f, body),
-    });
+    const failure = deps.uploader
+      ? await uploadPending<{ pf: PartitionFiles; f: OpenFile }, null>(todo, { encode: async (batch) => batch.map(() => null), put: ({ pf, f }) => put(pf, f, null) })
+      : await uploadPending(todo, {
+          encode: (batch) => (writer.writeMany ? writer.writeMany(batch.map((b) => b.f.batch)) : Promise.all(batch.map((b) => writer.write(b.f.batch)))),
+          put: ({ pf, f }, body) => put(pf, f, body),
+        });
     if (failure) {
       metrics.uploadFailures.inc();
       logger.warn({ err: failure.err.message, partition: failure.file.pf.partition, lakePath: failure.file.f.lakePath }, 'upload failed: pausing consumption, committing nothing');

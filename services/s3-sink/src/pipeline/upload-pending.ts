@@ -55,11 +55,11 @@ export interface UploadItem<F> {
   file: F;
 }
 
-export interface UploadOptions<F> {
+export interface UploadOptions<F, B = Buffer> {
   /** Encodes a batch of files, one body per file, in order. */
-  encode: (files: F[]) => Promise<Buffer[]>;
+  encode: (files: F[]) => Promise<B[]>;
   /** Stores one file's body; resolves once it is durable. */
-  put: (file: F, body: Buffer) => Promise<void>;
+  put: (file: F, body: B) => Promise<void>;
   concurrency?: number;
   batchFiles?: number;
   /** Batches encoding at once (default ENCODE_CONCURRENCY). */
@@ -78,7 +78,7 @@ export interface UploadFailure<F> {
  * and in particular no later file of the failed file's chain: every file not
  * put stays the caller's to retry, in order.
  */
-export async function uploadPending<F>(items: readonly UploadItem<F>[], opts: UploadOptions<F>): Promise<UploadFailure<F> | null> {
+export async function uploadPending<F, B = Buffer>(items: readonly UploadItem<F>[], opts: UploadOptions<F, B>): Promise<UploadFailure<F> | null> {
   const batchFiles = opts.batchFiles ?? ENCODE_BATCH_FILES;
   const limit = new Limiter(opts.concurrency ?? UPLOAD_CONCURRENCY);
   let failure: UploadFailure<F> | null = null;

@@ -44,3 +44,25 @@ describe('ColumnBatch', () => {
     for (const c of cols) assert.equal(c.kind === 'string' ? c.ids.length : c.values.length, 3);
   });
 });
+
+describe('ColumnBatch as plain data (for the upload worker)', () => {
+  it('round-trips through structured clone, and the copy grows on append like the original', () => {
+    const rows = [...edgeRows(), ...manyRows(100)];
+    const copy = ColumnBatch.fromData(structuredClone(ColumnBatch.of(rows).toData()));
+    assert.deepEqual(table(copy), rows.map((t) => LAKE_COLUMNS.map((c) => c.get(t))));
+    copy.append(tick({ index: 'MORE' }));
+    assert.equal(copy.length, rows.length + 1);
+    assert.equal(copy.value(0, rows.length), 'MORE');
+    const empty = ColumnBatch.fromData(structuredClone(new ColumnBatch().toData()));
+    assert.equal(empty.length, 0);
+    empty.append(tick());
+    assert.deepEqual(table(empty), [LAKE_COLUMNS.map((c) => c.get(tick()))]);
+  });
+
+  it('refuses data that does not match the lake columns', () => {
+    const d = ColumnBatch.of([tick()]).toData();
+    assert.throws(() => ColumnBatch.fromData({ ...d, data: d.data.slice(1) }), /does not match/);
+    assert.throws(() => ColumnBatch.fromData({ ...d, length: 2 }), /does not match/);
+    assert.throws(() => ColumnBatch.fromData({ ...d, dictionaries: d.dictionaries.map(() => null) }), /dictionary mismatch/);
+  });
+});
