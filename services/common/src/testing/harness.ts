@@ -4,6 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { after } from 'node:test';
 import { dirname, join } from 'node:path';
 import { kafkaSettings, registrySettings } from '../config/common-settings.js';
 import { loadConfig } from '../config/settings.js';
@@ -48,13 +49,24 @@ export interface ServiceRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-/** Starts a compiled service entry point as a real child process. */
+/**
+ * Starts a compiled service entry point as a real child process. Under
+ * node:test, one still running when the test (or suite hook) that started it
+ * ends is killed: an assertion failing before its stop must not leave a
+ * service holding its HTTP port and consuming from the next test's topics.
+ */
 export function runService(script: string, args: string[], env: Record<string, string>): ServiceRun {
   const started = Date.now();
   const child = spawn(process.execPath, [script, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // NODE_TEST_CONTEXT: set by `node --test` in the processes that run test files (benchmarks import this module too).
+  if (process.env.NODE_TEST_CONTEXT) {
+    after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+  }
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
