@@ -34,8 +34,6 @@ serviceMain(
       // A transaction's commit fails when any of its messages failed, so exactly-once needs reports of failures
       // only (half the producer's cost per message); at-least-once needs every report to know a batch landed.
       deliveryReports: cfg.exactlyOnce ? 'failures' : 'each',
-      // librdkafka requires message.timeout.ms <= transaction.timeout.ms (60 s) for a transactional producer.
-      overrides: { 'message.timeout.ms': 60_000 },
     });
     lifecycle.defer('producer', () => producer.disconnect());
     const transactions = cfg.exactlyOnce ? new Transactions(producer) : null;

@@ -1,4 +1,4 @@
-import { httpSettings, kafkaSettings, logSettings, registrySettings, topicSettings } from '@stockstream/common';
+import { httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings } from '@stockstream/common';
 
 /** Every environment variable the ingest service reads. */
 export const ingestSettings = {
@@ -7,4 +7,14 @@ export const ingestSettings = {
   ...kafkaSettings,
   ...registrySettings,
   ...topicSettings,
+  commitIntervalMs: setting({
+    env: 'INGEST_COMMIT_INTERVAL_MS', default: '100', expect: 'a positive integer (ms)',
+    doc: 'Records are published in transactions committed this often: readers (read_committed) see a record at most about this long after its produce.',
+    schema: positiveInt,
+  }),
+  transactionalId: setting({
+    env: 'INGEST_TRANSACTIONAL_ID', optional: true, expect: 'a Kafka transactional.id',
+    doc: 'Transactional id of the producer. Default: stockstream-ingest-<raw topic>-<hash of the source> (file path or generator seed), so a rerun of a killed run aborts what it left open, and runs of other sources do not fence each other.',
+    schema: nonEmpty,
+  }),
 };

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { KafkaProducer, bootstrapPipeline, registerTopicSchema, serviceMain, SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
+import { KafkaProducer, Transactions, bootstrapPipeline, registerTopicSchema, serviceMain, SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
 import { USAGE, UsageError, parseIngestArgs, type IngestCommand } from './cli/args.js';
 import { ingestSettings } from './config.js';
 import { createIngestMetrics } from './metrics.js';
 import { publish } from './publish/publisher.js';
+import { defaultTransactionalId } from './publish/transactional-id.js';
 import { itemsFor } from './sources.js';
 
 function parseCommand(): IngestCommand {
@@ -27,12 +28,20 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
   const deadLetter = await registerTopicSchema<DeadLetter>(schemaRegistry, cfg.dlqTopic, 'deadLetter', cfg.schemasDir);
   health.set('registry', true);
 
-  const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'stockstream-ingest' });
+  const producer = await KafkaProducer.connect(cfg, logger, {
+    clientId: 'stockstream-ingest',
+    transactionalId: cfg.transactionalId ?? defaultTransactionalId(cfg.rawTopic, cmd),
+    deliveryReports: 'failures', // a transaction's commit proves its messages landed
+  });
   lifecycle.defer('producer', () => producer.disconnect());
+  const transactions = new Transactions(producer);
+  await transactions.init(); // aborts what a killed run of the same source left open
   health.set('kafka', true);
 
   const summary = await publish(source, {
     producer,
+    transactions,
+    commitIntervalMs: cfg.commitIntervalMs,
     targets: { rawTopic: cfg.rawTopic, dlqTopic: cfg.dlqTopic, raw: raw.serializer, deadLetter: deadLetter.serializer },
     pacing: cmd.pace,
     metrics,

@@ -1,6 +1,6 @@
 import type { AvroSerializer, RawTick } from '@stockstream/common';
 import type { IngestCommand } from './cli/args.js';
-import { planDateOrder, readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
+import { readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
 import { EncodeWorker, type EncodedBatch } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
 
@@ -74,17 +74,15 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
 
   /**
    * The same items, ticks encoded with `raw` (ingestedAt stamped at encoding),
-   * read on a worker thread (the one startWorker started, if any). A file in
-   * date order has its pass 1 done here meanwhile: it takes about as long as
-   * a worker takes to start, when it was not started ahead.
+   * read on a worker thread (the one startWorker started, if any, which has
+   * done pass 1 of a file in date order meanwhile).
    */
   encodedInWorker(raw: AvroSerializer<RawTick>): AsyncIterable<EncodedBatch> {
     const cmd = this.command;
     const worker = this.worker ?? new EncodeWorker(WORKER_URL, cmd);
     this.worker = undefined;
     const schema = raw.type.schema({ exportAttrs: true });
-    const plan = cmd.mode === 'replay' && cmd.order === 'date' ? planDateOrder(cmd.file) : undefined;
-    return worker.batches({ schema, schemaId: raw.schemaId }, plan);
+    return worker.batches({ schema, schemaId: raw.schemaId });
   }
 }
 

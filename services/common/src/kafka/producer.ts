@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
 
+/** How long a transaction may stay open before the broker aborts it. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
+
 export type DeliveryCallback = (err: LibrdKafkaError | null, offset: number | undefined, partition: number | undefined) => void;
 
 /** What librdkafka reports about one message: `size` is the value's length in bytes. */
@@ -67,10 +70,11 @@ export class KafkaProducer {
       'batch.num.messages': 100_000,
       'queue.buffering.max.messages': 500_000,
       'queue.buffering.max.kbytes': 512 * 1024,
-      'message.timeout.ms': 120_000,
+      // librdkafka requires message.timeout.ms <= transaction.timeout.ms for a transactional producer.
+      'message.timeout.ms': opts.transactionalId ? TRANSACTION_TIMEOUT_MS : 120_000,
       dr_cb: true,
       ...(opts.deliveryReports === 'failures' ? { 'delivery.report.only.error': true } : {}),
-      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': 60_000 } : {}),
+      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': TRANSACTION_TIMEOUT_MS } : {}),
       ...opts.overrides,
     };
     const native = new Producer(conf as never);

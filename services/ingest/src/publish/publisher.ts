@@ -1,4 +1,4 @@
-import { KeyBuffers, SlabEncoder, type AvroSerializer, type DeadLetter, type DeliveryReport, type KafkaProducer, type Logger, type RawTick } from '@stockstream/common';
+import { KeyBuffers, SlabEncoder, type AvroSerializer, type DeadLetter, type KafkaProducer, type Logger, type RawTick, type Transactions } from '@stockstream/common';
 import { pace, startPacing, type PacingMode } from '../replay/pacing.js';
 import { rawFramedWriter } from '../source/avro-writer.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -6,6 +6,7 @@ import type { SourceItem } from '../source/csv-file-source.js';
 import type { EncodedBatch, RejectedItem } from '../source/encoded-batches.js';
 import type { IngestSource } from '../sources.js';
 import { deadLetterKey, rejectedRowToDeadLetter } from './dead-letter.js';
+import { TransactionAbortedError, TransactionWindow } from './transaction-window.js';
 
 export interface PublishTargets {
   rawTopic: string;
@@ -31,30 +32,19 @@ export type SourceEntry = SourceItem | readonly SourceItem[];
 
 /**
  * Items published between two yields to the event loop. Without yielding, a
- * synchronous stretch of produce() calls would starve delivery reports (the
- * native client hands over at most 100 per event-loop turn), timers and
- * signals. About one turn per hundred messages keeps reports flowing as fast
- * as messages go out, at a negligible cost per message.
+ * synchronous stretch of produce() calls would starve timers, signals and the
+ * reports of failed deliveries. About one turn per hundred messages costs
+ * next to nothing per message.
  */
 export const YIELD_EVERY = 100;
 /**
- * Messages handed to the producer and not yet acknowledged, at most. Above it
- * publishing waits for acknowledgements (down to RESUME_PENDING), so memory
- * stays bounded on endless runs (--loop, unbounded simulate) even when
- * delivery reports lag behind.
- */
-export const MAX_PENDING = 50_000;
-export const RESUME_PENDING = 25_000;
-/**
- * The produce-latency histogram observes one raw record in this many. Timing a record needs a callback of its own, which costs
- * the native client a persistent handle per message; all other records are
- * counted by one shared delivery handler. 1 in 16 still gives thousands of
- * observations per second at full speed.
+ * The produce-latency histogram observes one raw record in this many: the
+ * time from its produce to the commit of its transaction. 1 in 16 still gives
+ * thousands of observations per second at full speed.
  */
 export const LATENCY_SAMPLE_EVERY = 16;
-/** Counters are added to the metrics in bulk at this interval (and at the end), so /metrics lags by at most this much. */
+/** Rows read are added to the metrics in bulk at this interval (and at the end), so /metrics lags by at most this much. */
 export const METRICS_FLUSH_MS = 250;
-
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -71,24 +61,35 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Publishes source items: ticks to the raw topic keyed by index symbol (so each
- * index keeps its order within one partition), unreadable rows to the DLQ.
- * Counts only what the broker acknowledged. Stops taking items when `signal`
- * aborts, then flushes, so everything handed to the producer is delivered.
+ * index keeps its order within one partition), unreadable rows to the DLQ, in
+ * Kafka transactions committed every `window.intervalMs` (see
+ * transaction-window.ts). Counts as published only what committed. Stops
+ * taking items when `signal` aborts, then commits, so everything handed to
+ * the producer is delivered; a failed delivery aborts the open transaction and
+ * makes it throw, with the summary of what committed before.
  *
- * The hot path is synchronous per item: raw records are produced without a
- * callback of their own and counted by one delivery handler on the producer
- * (one in LATENCY_SAMPLE_EVERY carries a callback to time it); counters reach
- * the metrics in bulk every METRICS_FLUSH_MS; the loop yields to the event
- * loop every YIELD_EVERY items and waits while more than MAX_PENDING messages
- * are unacknowledged. Any delivery failure stops the run and makes it throw.
- * When `items` is an IngestSource (itemsFor) and no pacing is asked for, it
- * is read and encoded on a worker thread, so that this thread only produces;
- * ingestedAt is then the time of encoding, at most a few batches of records
+ * The hot path is synchronous per item: no callback per message (the producer
+ * reports failures only), rows read reach the metrics in bulk every
+ * METRICS_FLUSH_MS, and the loop yields to the event loop every YIELD_EVERY
+ * items, committing when the transaction is due. When `items` is an
+ * IngestSource (itemsFor) and no pacing is asked for, it is read and encoded
+ * on a worker thread, so that this thread only produces; ingestedAt is then
+ * the time of encoding, at most a few batches of records
  * (source/encoded-batches.ts, WINDOW) before the produce.
  */
 export async function publish(
   items: AsyncIterable<SourceEntry> | Iterable<SourceEntry>,
-  opts: { producer: KafkaProducer; targets: PublishTargets; pacing: PacingMode; metrics: IngestMetrics; logger: Logger; signal: AbortSignal; now?: () => number },
+  opts: {
+    producer: KafkaProducer;
+    transactions: Transactions;
+    commitIntervalMs: number;
+    targets: PublishTargets;
+    pacing: PacingMode;
+    metrics: IngestMetrics;
+    logger: Logger;
+    signal: AbortSignal;
+    now?: () => number;
+  },
 ): Promise<PublishSummary> {
   const { producer, targets, metrics, signal } = opts;
   const { rawTopic, dlqTopic } = targets;
@@ -97,88 +98,63 @@ export async function publish(
   let firstError: { message: string } | null = null;
   const started = performance.now();
 
-  // Counts not yet added to the metrics.
   let unreportedRead = 0;
-  let unreportedPublished = 0;
-  let unreportedBytes = 0;
-  const reportMetrics = () => {
+  const reportRead = () => {
     if (unreportedRead > 0) metrics.recordsRead.inc(unreportedRead);
-    if (unreportedPublished > 0) metrics.recordsPublished.inc(unreportedPublished);
-    if (unreportedBytes > 0) metrics.bytesPublished.inc(unreportedBytes);
-    unreportedRead = unreportedPublished = unreportedBytes = 0;
+    unreportedRead = 0;
   };
-  const metricsTimer = setInterval(reportMetrics, METRICS_FLUSH_MS);
+  const metricsTimer = setInterval(reportRead, METRICS_FLUSH_MS);
   metricsTimer.unref();
 
-  // Publishing waits here while too many messages are unacknowledged.
-  let waiting: (() => void) | null = null;
-  const wake = () => {
-    const resume = waiting;
-    waiting = null;
-    resume?.();
-  };
-  const wakeIfRoom = () => {
-    if (waiting !== null && producer.pending <= RESUME_PENDING) wake();
-  };
-  signal.addEventListener('abort', wake);
+  const window = new TransactionWindow(opts.transactions, opts.commitIntervalMs, (t, committedAt) => {
+    s.published += t.published;
+    s.deadLettered += t.deadLettered;
+    s.bytes += t.bytes;
+    for (const [reason, n] of Object.entries(t.deadLetteredByReason)) {
+      s.deadLetteredByReason[reason] = (s.deadLetteredByReason[reason] ?? 0) + n;
+      metrics.deadLettered.inc({ reason }, n);
+    }
+    if (t.published > 0) metrics.recordsPublished.inc(t.published);
+    if (t.bytes > 0) metrics.bytesPublished.inc(t.bytes);
+    for (const at of t.producedAt) metrics.produceLatency.observe((committedAt - at) / 1000);
+  });
 
-  const onFailure = (err: { message: string }) => {
+  // Only failed deliveries are reported (the commit proves the rest).
+  producer.setDeliveryHandler((err) => {
+    if (!err) return;
     s.failed++;
     metrics.deliveryFailures.inc();
     if (!firstError) {
       firstError = err;
       opts.logger.error({ err: err.message }, 'delivery failed: stopping');
     }
-    wake();
-  };
-  const onRawAcked = (size: number) => {
-    s.published++;
-    s.bytes += size;
-    unreportedPublished++;
-    unreportedBytes += size;
-    wakeIfRoom();
-  };
-  producer.setDeliveryHandler((err, report: DeliveryReport) => {
-    if (err) return onFailure(err);
-    if (report.topic === rawTopic) return onRawAcked(report.size);
-    // Only raw records are produced without a callback; anything else is a bug, not data to lose quietly.
-    onFailure(new Error(`delivery report for unexpected topic ${report.topic}`));
   });
 
-  /** Queues a raw record; one in LATENCY_SAMPLE_EVERY gets a callback of its own that times it. */
-  let untilSample = 0;
+  let untilSample = 1;
   const produceRaw = (key: Buffer, value: Buffer): void | Promise<void> => {
-    if (--untilSample > 0) return producer.produce(rawTopic, key, value);
-    untilSample = LATENCY_SAMPLE_EVERY;
-    const t0 = performance.now();
-    const size = value.length;
-    return producer.produce(rawTopic, key, value, (err) => {
-      if (err) return onFailure(err);
-      metrics.produceLatency.observe((performance.now() - t0) / 1000);
-      onRawAcked(size);
-    });
+    const tally = window.current;
+    tally.published++;
+    tally.bytes += value.length;
+    if (--untilSample === 0) {
+      untilSample = LATENCY_SAMPLE_EVERY;
+      tally.producedAt.push(performance.now());
+    }
+    return producer.produce(rawTopic, key, value);
   };
   const produceDeadLetter = (item: RejectedItem): void | Promise<void> => {
     const value = targets.deadLetter.encode(rejectedRowToDeadLetter(item, now()));
-    const reason = item.reason;
-    return producer.produce(dlqTopic, deadLetterKey(item), value, (err) => {
-      if (err) return onFailure(err);
-      s.deadLettered++;
-      s.deadLetteredByReason[reason] = (s.deadLetteredByReason[reason] ?? 0) + 1;
-      s.bytes += value.length;
-      metrics.deadLettered.inc({ reason });
-      metrics.bytesPublished.inc(value.length);
-      wakeIfRoom();
-    });
+    const tally = window.current;
+    tally.deadLettered++;
+    tally.deadLetteredByReason[item.reason] = (tally.deadLetteredByReason[item.reason] ?? 0) + 1;
+    tally.bytes += value.length;
+    return producer.produce(dlqTopic, deadLetterKey(item), value);
   };
-  /** Every YIELD_EVERY items: a turn of the event loop, and room in the producer (or a reason to stop, seen by take()). */
+  /** Every YIELD_EVERY items: a turn of the event loop, and the commit when it is due. */
   let untilYield = YIELD_EVERY;
   const pause = async (): Promise<void> => {
     untilYield = YIELD_EVERY;
     await nextTurn();
-    while (producer.pending > MAX_PENDING && !signal.aborted && !firstError) {
-      await new Promise<void>((resolve) => (waiting = resolve));
-    }
+    if (window.dueAt(performance.now()) && !firstError) await window.commit();
   };
   /** Counts the next item as read, or says to stop taking items. */
   const take = (): boolean => {
@@ -202,16 +178,20 @@ export async function publish(
       for (let i = 0; i < batch.length; i++) {
         if (!take()) return;
         const item = batch[i]!;
+        if (paced && item.kind === 'tick') {
+          const d = pace(pacing, item.tick.date, performance.now() - started);
+          pacing = d.state;
+          if (d.waitMs > 0) {
+            // What is produced becomes visible before a wait that would pass the commit's due time.
+            if (window.dueAt(performance.now() + d.waitMs)) await window.commit();
+            await sleep(d.waitMs, signal);
+          }
+        }
+        if (!window.isOpen) await window.open();
         let queued: void | Promise<void>;
         if (item.kind === 'tick') {
-          const tick = item.tick;
-          if (paced) {
-            const d = pace(pacing, tick.date, performance.now() - started);
-            pacing = d.state;
-            if (d.waitMs > 0) await sleep(d.waitMs, signal);
-          }
-          tick.ingestedAt = now();
-          queued = produceRaw(keys.get(tick.index), rawEncoder.encode(tick));
+          item.tick.ingestedAt = now();
+          queued = produceRaw(keys.get(item.tick.index), rawEncoder.encode(item.tick));
         } else {
           queued = produceDeadLetter(item);
         }
@@ -228,6 +208,7 @@ export async function publish(
       for (const key of batch.newKeys) keys.push(Buffer.from(key, 'utf8'));
       const { bytes, ends, rejected } = batch;
       let nextRejected = 0;
+      await window.open();
       for (let i = 0; i < batch.count; i++) {
         if (!take()) return;
         let queued: void | Promise<void>;
@@ -239,9 +220,20 @@ export async function publish(
           queued = produceRaw(keys[batch.keys[i]!]!, value);
         }
         if (queued) await queued;
-        if (--untilYield === 0) await pause();
+        if (--untilYield === 0) {
+          await pause();
+          await window.open();
+        }
       }
     }
+  };
+
+  /** The end of a run: what the open transaction holds commits, unless a delivery failed (then it is aborted). */
+  const finish = async (): Promise<void> => {
+    if (!firstError) return window.commit();
+    const lost = await window.abort();
+    s.failed = Math.max(s.failed, 1);
+    opts.logger.error({ records: lost.published, deadLetters: lost.deadLettered }, 'transaction aborted after a failed delivery: its records are not published');
   };
 
   try {
@@ -254,16 +246,19 @@ export async function publish(
         await publishItems(items);
       }
     } catch (err) {
-      // The source failed: what was handed to the producer is still delivered before the error goes up.
-      await producer.flush(60_000).catch(() => undefined);
+      // The source failed: what was handed to the producer is still committed before the error goes up.
+      if (!(err instanceof TransactionAbortedError)) {
+        await finish().catch((commitErr: unknown) => opts.logger.error({ err: (commitErr as Error).message }, 'could not commit after the source failed'));
+      }
       throw err;
     }
-    await producer.flush(60_000);
+    await finish();
+  } catch (err) {
+    throw Object.assign(err as Error, { summary: s });
   } finally {
     producer.setDeliveryHandler(undefined);
-    signal.removeEventListener('abort', wake);
     clearInterval(metricsTimer);
-    reportMetrics();
+    reportRead();
   }
   s.seconds = (performance.now() - started) / 1000;
   s.recordsPerSecond = s.seconds > 0 ? Math.round((s.published + s.deadLettered) / s.seconds) : 0;

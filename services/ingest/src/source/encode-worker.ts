@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import avsc from 'avsc';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
-import type { DateOrderPlan } from './csv-file-source.js';
+import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
 import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
@@ -17,12 +17,10 @@ const input = workerData as EncodeWorkerInput<IngestCommand>;
 let credits = WINDOW;
 let stopping = false;
 let start: EncodeWorkerStart | undefined;
-let prelude: { value: unknown } | undefined;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if ('stop' in m) stopping = true;
   else if ('start' in m) start = m.start;
-  else if ('prelude' in m) prelude = { value: m.prelude };
   else credits += m.credit;
   const w = wake;
   wake = null;
@@ -39,16 +37,23 @@ async function send(batch: EncodedBatch): Promise<boolean> {
   return true;
 }
 
+/**
+ * Pass 1 of a file in date order (finding its date-sorted runs) needs no
+ * schema: it runs at once, while the main thread connects to Kafka and
+ * registers the schemas. Its failure is reported once the reading starts.
+ */
+const planning: Promise<DateOrderPlan | undefined> =
+  input.command.mode === 'replay' && input.command.order === 'date' ? planDateOrder(input.command.file) : Promise.resolve(undefined);
+planning.catch(() => undefined); // awaited (and thrown) in run()
+
 /** Reads and sends everything, unless told to stop; then says it is done. */
 async function run(): Promise<void> {
   // Started ahead of its use (EncodeWorker), it waits for the raw topic's schema.
   while (start === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
   if (start === undefined) return;
   const encoder = new BatchEncoder(avsc.Type.forSchema(start.raw.schema as avsc.Schema), start.raw.schemaId);
-  // The prelude, if one comes, is pass 1 of a file in date order (sources.ts).
-  while (start.awaitsPrelude && prelude === undefined && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  const plan = await planning;
   if (stopping) return;
-  const plan = prelude?.value as DateOrderPlan | undefined;
   for await (const items of itemBatches(input.command, plan)) {
     for (const batch of encoder.add(items)) if (!(await send(batch))) return; // leaving the loop closes the source's files
   }

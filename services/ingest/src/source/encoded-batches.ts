@@ -150,10 +150,10 @@ export class BatchEncoder {
  * gets its ingestedAt (at most WINDOW full batches of records, a few
  * milliseconds at full speed).
  */
-export const WINDOW = 4;
+export const WINDOW = 16;
 
 /** Messages between the threads. */
-export type ToWorker = { start: EncodeWorkerStart } | { credit: number } | { stop: true } | { prelude: unknown };
+export type ToWorker = { start: EncodeWorkerStart } | { credit: number } | { stop: true };
 export type FromWorker =
   | { kind: 'batch'; batch: EncodedBatch }
   | { kind: 'done' }
@@ -167,8 +167,6 @@ export interface EncodeWorkerInput<C> {
 /** What the worker waits for before it reads anything: known only once the raw topic's schema is registered. */
 export interface EncodeWorkerStart {
   raw: RawEncoding;
-  /** The worker waits for a prelude message (work done for it by this thread) before it starts. */
-  awaitsPrelude: boolean;
 }
 
 /** An error of the worker as an Error of this thread: same name and message. */
@@ -196,7 +194,7 @@ export class EncodeWorker<C> {
 
   constructor(workerUrl: URL, command: C) {
     const input: EncodeWorkerInput<C> = { command };
-    this.worker = new Worker(workerUrl, { workerData: input });
+    this.worker = new Worker(workerUrl, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
     this.worker.unref();
     this.exit = new Promise<number>((resolve) =>
       this.worker.once('exit', (code) => {
@@ -211,11 +209,10 @@ export class EncodeWorker<C> {
 
   /**
    * Starts the reading, ticks encoded with `raw`, and yields its batches.
-   * `prelude`: work for the worker done here meanwhile, sent to it when done
-   * (its failure is the stream's). Stopping early (break, error) stops the
-   * worker, which closes its files. Once per worker.
+   * Stopping early (break, error) stops the worker, which closes its files.
+   * Once per worker.
    */
-  async *batches(raw: RawEncoding, prelude?: Promise<unknown>): AsyncGenerator<EncodedBatch, void, undefined> {
+  async *batches(raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
     if (this.used) throw new Error('EncodeWorker.batches() can be called once');
     this.used = true;
     const worker = this.worker;
@@ -242,17 +239,7 @@ export class EncodeWorker<C> {
       exitCode = code;
       notify();
     });
-    if (!this.exited) worker.postMessage({ start: { raw, awaitsPrelude: prelude !== undefined } } satisfies ToWorker);
-    prelude?.then(
-      (value) => {
-        if (!this.exited) worker.postMessage({ prelude: value } satisfies ToWorker);
-      },
-      (error: unknown) => {
-        const err = error instanceof Error ? error : new Error(String(error));
-        inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
-        notify();
-      },
-    );
+    if (!this.exited) worker.postMessage({ start: { raw } } satisfies ToWorker);
     let finished = false;
     try {
       for (;;) {

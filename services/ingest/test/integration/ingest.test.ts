@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
-import { datasetFile, readDecoded, runService, testRegistryConfig, uniqueTopics } from '@stockstream/common/testing';
+import { datasetFile, readDecoded, runService, testRegistryConfig, uniqueTopics, waitForMetric } from '@stockstream/common/testing';
 import { formatDate } from '@stockstream/common/dates';
 
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -181,5 +181,32 @@ describe('ingest on the real stack', () => {
     const got = await readDecoded<RawTick>(topics.raw, 'rawTick');
     assert.equal(got.length, published, 'Kafka holds exactly what was acknowledged');
     assert.equal(new Set(got.map((m) => m.value.source.line)).size, published, 'no duplicates');
+  });
+
+  it('SIGKILL mid-run: the open transaction stays invisible, and a rerun of the same source aborts it at once so readers see the rerun', async () => {
+    const topics = uniqueTopics('ingest-sigkill');
+    const killed = runService(MAIN, ['simulate', '--seed', '11', '--count', '400000', '--rate', '20000'], { ...topics.env, HTTP_PORT: '19114' });
+    const committed = await waitForMetric(19114, 'stockstream_ingest_records_published_total', 4000, 30_000);
+    assert.ok(committed >= 4000, `the run committed ${committed} records within 30 s`);
+    killed.child.kill('SIGKILL');
+    assert.equal((await killed.exited).signal, 'SIGKILL');
+
+    const lines = (msgs: { value: RawTick }[]) => msgs.map((m) => m.value.source.line);
+    const first = lines(await readDecoded<RawTick>(topics.raw, 'rawTick'));
+    // Transactions commit in order: what a reader sees of the killed run is a prefix of it, each record once.
+    assert.ok(first.length >= committed, `read ${first.length} committed records, the metric said ${committed}`);
+    assert.deepEqual([...first].sort((a, b) => a - b), Array.from({ length: first.length }, (_, i) => i + 1));
+
+    const rerun = runService(MAIN, ['simulate', '--seed', '11', '--count', '1000'], topics.env);
+    const { code, ms } = await rerun.exited;
+    assert.equal(code, 0, rerun.stderr());
+    assert.ok(ms < 30_000, `the rerun took ${ms} ms (the broker's transaction timeout is 60 s)`);
+    assert.deepEqual(summaryOf(rerun.stdout()), { published: 1000, deadLettered: 0 });
+    // The rerun's records sit after the killed run's open transaction: read_committed shows them only if it was aborted.
+    const after = lines(await readDecoded<RawTick>(topics.raw, 'rawTick'));
+    assert.equal(after.length, first.length + 1000);
+    const seen = new Map<number, number>();
+    for (const l of after) seen.set(l, (seen.get(l) ?? 0) + 1);
+    for (let l = 1; l <= 1000; l++) assert.equal(seen.get(l), l <= first.length ? 2 : 1, `line ${l}`);
   });
 });

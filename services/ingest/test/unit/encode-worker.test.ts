@@ -6,7 +6,6 @@ import avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
 import type { IngestCommand } from '../../src/cli/args.js';
 import { itemBatches } from '../../src/sources.js';
-import { planDateOrder } from '../../src/source/csv-file-source.js';
 import { EncodeWorker, type EncodedBatch } from '../../src/source/encoded-batches.js';
 
 // Compiled to dist/test/unit/: fixtures and schemas stay in the sources.
@@ -47,7 +46,7 @@ async function collect(batches: AsyncIterable<EncodedBatch>): Promise<EncodedBat
 test('a worker started ahead reads, in date order, what the source gives', async () => {
   const worker = new EncodeWorker(workerUrl, command);
   await new Promise((resolve) => setTimeout(resolve, 50)); // started well before its use
-  const got = outline(await collect(worker.batches({ schema, schemaId: 3 }, planDateOrder(fixture))));
+  const got = outline(await collect(worker.batches({ schema, schemaId: 3 })));
   const expected: unknown[] = [];
   for await (const items of itemBatches(command)) {
     for (const item of items) expected.push(item.kind === 'tick' ? { ...item.tick, ingestedAt: 0 } : { line: item.line, reason: item.reason });
@@ -63,7 +62,8 @@ test('a worker never used ends on close()', async () => {
   await worker.close();
 });
 
-test('the failure of the prelude is the stream’s', async () => {
-  const worker = new EncodeWorker(workerUrl, command);
-  await assert.rejects(collect(worker.batches({ schema, schemaId: 3 }, Promise.reject(new RangeError('no plan')))), { name: 'RangeError', message: 'no plan' });
+test('a file the worker cannot plan fails the stream with the planning error, once read', async () => {
+  const worker = new EncodeWorker(workerUrl, { ...command, file: fixture + '.missing' });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // pass 1 fails before the reading starts
+  await assert.rejects(collect(worker.batches({ schema, schemaId: 3 })), { message: /ENOENT: no such file.*grouped-by-index.csv.missing/ });
 });

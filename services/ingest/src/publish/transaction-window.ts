@@ -1,0 +1,113 @@
+// The ingest publishes in Kafka transactions, committed every
+// INGEST_COMMIT_INTERVAL_MS. A commit is the acknowledgement: it succeeds
+// only when every message of the transaction was written, so the producer
+// needs delivery reports of failures only (less than half the cost per
+// message of a report for each), and readers with read_committed never see
+// the records of a run killed mid-transaction. What a transaction holds is
+// counted as published when, and only when, it commits.
+
+import { classifyTxnError, withRetry, type Transactions } from '@stockstream/common';
+
+/** What the open transaction holds: counted as published once it commits. */
+export interface TransactionTally {
+  /** Raw records. */
+  published: number;
+  deadLettered: number;
+  deadLetteredByReason: Record<string, number>;
+  /** Value bytes, raw and dead-letter. */
+  bytes: number;
+  /** performance.now() at the produce of the sampled raw records (produce-latency metric). */
+  producedAt: number[];
+}
+
+const emptyTally = (): TransactionTally => ({ published: 0, deadLettered: 0, deadLetteredByReason: {}, bytes: 0, producedAt: [] });
+
+/** A transaction that could not commit: it was aborted, none of its records is visible to read_committed readers. */
+export class TransactionAbortedError extends Error {
+  override name = 'TransactionAbortedError';
+  constructor(
+    message: string,
+    readonly lost: TransactionTally,
+  ) {
+    super(message);
+  }
+}
+
+/** A commit failing with a retriable error (a broker briefly away) is retried for this long. */
+const COMMIT_RETRY_MS = 30_000;
+
+/**
+ * The open transaction of a publishing run: begun lazily by the first record
+ * after a commit, due for its commit `intervalMs` after it began.
+ * `onCommitted` receives the tally of each committed transaction.
+ */
+export class TransactionWindow {
+  private openedAt = -1;
+  private tally = emptyTally();
+
+  constructor(
+    private readonly transactions: Transactions,
+    readonly intervalMs: number,
+    private readonly onCommitted: (tally: TransactionTally, committedAt: number) => void,
+  ) {
+    if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`commit interval must be a positive integer (ms), got ${intervalMs}`);
+  }
+
+  get isOpen(): boolean {
+    return this.openedAt >= 0;
+  }
+
+  /** The open transaction's tally, for the caller to add what it produces into it. */
+  get current(): TransactionTally {
+    return this.tally;
+  }
+
+  /** Begins a transaction unless one is open. */
+  async open(): Promise<void> {
+    if (this.openedAt >= 0) return;
+    await this.transactions.begin();
+    this.openedAt = performance.now();
+  }
+
+  /** True when the open transaction is due for its commit at `at` (performance.now() time). */
+  dueAt(at: number): boolean {
+    return this.openedAt >= 0 && at - this.openedAt >= this.intervalMs;
+  }
+
+  /**
+   * Commits the open transaction, if any. An abortable failure (a message the
+   * broker refused) aborts it and throws TransactionAbortedError; a fatal one
+   * (fenced by another producer with the same transactional.id) throws as is.
+   */
+  async commit(): Promise<void> {
+    if (this.openedAt < 0) return;
+    const tally = this.tally;
+    try {
+      await withRetry(() => this.transactions.commit(), { timeoutMs: COMMIT_RETRY_MS, retryable: (err) => classifyTxnError(err) === 'retriable' });
+    } catch (err) {
+      if (classifyTxnError(err) === 'fatal') throw err;
+      await this.abort();
+      throw new TransactionAbortedError(
+        `a transaction of ${tally.published} records and ${tally.deadLettered} dead letters was aborted: ${(err as Error).message}`,
+        tally,
+      );
+    }
+    this.reset();
+    this.onCommitted(tally, performance.now());
+  }
+
+  /** Aborts the open transaction, if any: none of its records becomes visible. Returns what it held. */
+  async abort(): Promise<TransactionTally> {
+    const tally = this.tally;
+    if (this.openedAt >= 0) {
+      this.reset();
+      await this.transactions.abort();
+    }
+    return tally;
+  }
+
+  private reset(): void {
+    this.openedAt = -1;
+    this.tally = emptyTally();
+  }
+}
