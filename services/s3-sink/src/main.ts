@@ -5,6 +5,7 @@ import {
   startBrokerProbe, type DeadLetter, type EnrichedTick, type Message,
 } from '@stockstream/common';
 import { rotationConfig, s3StorageConfig, sinkSettings } from './config.js';
+import { EnrichedTickReader } from './decode/enriched-tick-reader.js';
 import { createRecordWriter } from './format/create-record-writer.js';
 import { createSinkMetrics } from './metrics.js';
 import { HivePartitioner } from './partitioner/hive-partitioner.js';
@@ -68,7 +69,7 @@ serviceMain(
     await runSink(
       {
         consumer, storage, writer, uploader, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
-        deserializer: new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader),
+        reader: new EnrichedTickReader(new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader)),
         partitioner: new HivePartitioner(), prefix: cfg.s3Prefix,
       },
       signal,

@@ -40,6 +40,15 @@ export class AvroDeserializer<T> {
     return this.prepare(u.schemaId).then((r) => this.read(u.body, r));
   }
 
+  /**
+   * Whether records of `schemaId` are written with the reader schema itself
+   * (no resolution needed); undefined until a record of that id was decoded.
+   */
+  isReaderSchema(schemaId: number): boolean | undefined {
+    const r = this.resolvers.get(schemaId);
+    return r === undefined ? undefined : r === 'same';
+  }
+
   private async prepare(schemaId: number): Promise<avsc.Resolver | 'same'> {
     let writer: avsc.Type;
     try {

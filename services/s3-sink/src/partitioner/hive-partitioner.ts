@@ -3,6 +3,8 @@ import { escapePartitionValue } from './hive-escape.js';
 import type { Partitioner } from './partitioner.js';
 
 const MS_PER_DAY = 86_400_000;
+/** Bound of the path cache. */
+const MAX_CACHED_INDICES = 10_000;
 
 /** UTC calendar year of an epoch day (negative days are before 1970). */
 export function utcYearOfEpochDay(epochDay: number): number {
@@ -10,6 +12,13 @@ export function utcYearOfEpochDay(epochDay: number): number {
   const year = new Date(epochDay * MS_PER_DAY).getUTCFullYear();
   if (Number.isNaN(year)) throw new RangeError(`epoch day ${epochDay} is outside the representable date range`);
   return year;
+}
+
+/** Epoch day of 1 January of `year` (UTC); NaN outside the representable range. Not Date.UTC: it maps years 0-99 to 1900-1999. */
+function firstDayOfYear(year: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, 0, 1);
+  return d.getTime() / MS_PER_DAY;
 }
 
 /** Four digits so that listing `year=` folders sorts them in time order. */
@@ -26,7 +35,17 @@ function formatYear(year: number): string {
  * readers decode it back to `^GSPC`.
  */
 export class HivePartitioner implements Partitioner {
+  /** Per index, the year it had last (as the epoch days it spans) and its path: a stream moves through the years slowly. */
+  private readonly last = new Map<string, { fromDay: number; toDay: number; path: string }>();
+
   partitionPath(tick: EnrichedTick): string {
-    return `index=${escapePartitionValue(tick.index)}/year=${formatYear(utcYearOfEpochDay(tick.date))}`;
+    const day = tick.date;
+    const hit = this.last.get(tick.index);
+    if (hit !== undefined && day >= hit.fromDay && day < hit.toDay && Number.isInteger(day)) return hit.path;
+    const year = utcYearOfEpochDay(day);
+    const path = `index=${escapePartitionValue(tick.index)}/year=${formatYear(year)}`;
+    if (this.last.size >= MAX_CACHED_INDICES) this.last.clear();
+    this.last.set(tick.index, { fromDay: firstDayOfYear(year), toDay: firstDayOfYear(year + 1), path });
+    return path;
   }
 }

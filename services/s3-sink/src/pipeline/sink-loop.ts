@@ -3,7 +3,8 @@
 // rotation policy closes (in the background, while consuming goes on), and
 // commit offsets only after uploads succeeded. An S3 failure pauses
 // consumption and stops commits until S3 is back.
-import { DecodeError, nextBackoffMs, type AvroDeserializer, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import { DecodeError, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import type { EnrichedTickReader } from '../decode/enriched-tick-reader.js';
 import { UnrepresentableValueError } from '../format/column-batch.js';
 import type { RecordWriter } from '../format/record-writer.js';
 import type { Partitioner } from '../partitioner/partitioner.js';
@@ -18,7 +19,8 @@ import type { UploadWorker } from './upload-worker.js';
 
 export interface SinkDeps {
   consumer: GroupConsumer;
-  deserializer: AvroDeserializer<EnrichedTick>;
+  /** Reads a message value as a tick (decode/enriched-tick-reader.ts); the tick is used before the next read. */
+  reader: Pick<EnrichedTickReader, 'read'>;
   partitioner: Partitioner;
   writer: RecordWriter;
   rotation: RotationPolicy;
@@ -139,8 +141,8 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       const pf = files.get(m.partition);
       if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset
       try {
-        // Synchronous once the writer schema is cached: no await (and microtask) per record then.
-        const decoded = deps.deserializer.decode(m.value);
+        // Synchronous once the writer schema is known: no await (and microtask) per record then.
+        const decoded = deps.reader.read(m.value);
         const tick: EnrichedTick = decoded instanceof Promise ? await decoded : decoded;
         pf.append(m.offset, tick, deps.partitioner.partitionPath(tick), m.value?.length ?? 0, now);
       } catch (err) {

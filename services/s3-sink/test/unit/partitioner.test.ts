@@ -25,6 +25,15 @@ describe('HivePartitioner', () => {
     assert.equal(utcYearOfEpochDay(0), 1970);
   });
 
+  it('gives the right year whatever it saw before: a stream crossing year ends, moving back, switching index', () => {
+    const p = new HivePartitioner(); // its own cache
+    const days = ['1999-12-30', '1999-12-31', '2000-01-01', '1999-12-31', '0050-12-31', '0051-01-01', '1969-12-31', '1970-01-01'];
+    for (const d of days) {
+      for (const index of ['HSI', 'N225']) assert.equal(p.partitionPath(tick({ index, date: epochDay(d) })), `index=${index}/year=${d.slice(0, 4)}`, `${index} ${d}`);
+    }
+    assert.throws(() => p.partitionPath(tick({ index: 'HSI', date: epochDay('1970-01-01') + 0.5 })), RangeError); // even with 1970 cached
+  });
+
   it('pads years to four digits so folders list in time order', () => {
     assert.equal(partitioner.partitionPath(tick({ date: epochDay('0999-06-01') })), 'index=HSI/year=0999');
   });
