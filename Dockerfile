@@ -13,7 +13,8 @@ RUN npx tsc -b && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HTTP_HOST=0.0.0.0
+# The Node settings of scripts/node-env.sh (why: see there).
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=64
 COPY --from=build /app /app
 USER node
 ENTRYPOINT ["node"]

@@ -8,5 +8,6 @@ stack=deploy/local/stack.sh
 if ! $stack status >/dev/null 2>&1; then trap '$stack down || true' EXIT; fi
 $stack up >/dev/null
 eval "$($stack env)"
+source scripts/node-env.sh
 export STOCKSTREAM_DATASETS="${STOCKSTREAM_DATASETS:-$(cd .. && pwd)/shared/datasets}"
 node "services/$name/dist/bench/${name#s3-}-bench.js"

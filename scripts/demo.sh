@@ -17,6 +17,7 @@ step "Local stack: Kafka (KRaft), Apicurio Registry, S3 on 127.0.0.1"
 $stack up
 eval "$($stack env)"
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+source scripts/node-env.sh
 # Each run lands in a lake of its own, so the example answers are this run's: the topics keep earlier runs
 # (the stack's data outlives a restart), and the sink's group has committed them, so only this run's
 # records reach a new prefix. Set S3_PREFIX to add runs up in one lake instead.

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+source scripts/node-env.sh
 
 stack=deploy/local/stack.sh
 started_here=0

@@ -30,15 +30,24 @@ export class FencedError extends Error {
   override name = 'FencedError';
 }
 
-/** Offsets to commit: one past the last record of each partition in the batch. */
+/** Offsets to commit: one past the last record of each partition in the batch (in order of first appearance). */
 export function nextOffsets(messages: Message[]): TopicPartitionOffset[] {
-  const next = new Map<string, TopicPartitionOffset>();
+  // By topic, then partition: no key string built per message.
+  const next = new Map<string, Map<number, TopicPartitionOffset>>();
+  const out: TopicPartitionOffset[] = [];
   for (const m of messages) {
-    const k = `${m.topic}/${m.partition}`;
-    const cur = next.get(k);
-    if (!cur || m.offset + 1 > cur.offset) next.set(k, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+    let byPartition = next.get(m.topic);
+    if (byPartition === undefined) next.set(m.topic, (byPartition = new Map()));
+    const cur = byPartition.get(m.partition);
+    if (cur === undefined) {
+      const tpo = { topic: m.topic, partition: m.partition, offset: m.offset + 1 };
+      byPartition.set(m.partition, tpo);
+      out.push(tpo);
+    } else if (m.offset + 1 > cur.offset) {
+      cur.offset = m.offset + 1;
+    }
   }
-  return [...next.values()];
+  return out;
 }
 
 /** A consumed batch, transformed: what to produce for it, ready for its transaction. */
