@@ -28,3 +28,5 @@ export * from './kafka/transactions.js';
 export * from './lifecycle/service-main.js';
 export * from './kafka/broker-probe.js';
 export * from './serde/decode-topic.js';
+export * from './serde/fast-avro-reader.js';
+export * from './serde/utf8-interner.js';

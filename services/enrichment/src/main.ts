@@ -10,6 +10,7 @@ import { loadDefaultFxRates } from './fx/default-fx-rates.js';
 import { FxFeed } from './fx/fx-feed.js';
 import { FxTable } from './fx/fx-table.js';
 import { createEnrichmentMetrics } from './metrics.js';
+import { RawTickReader } from './decode/raw-tick-reader.js';
 import { runProcessor } from './pipeline/batch-processor.js';
 import { loadIndexReference } from './reference/index-reference.js';
 
@@ -62,7 +63,7 @@ serviceMain(
     await runProcessor(
       {
         consumer, producer, transactions, metrics, health, logger, batchMax: cfg.batchMax,
-        rawDeserializer: new AvroDeserializer<RawTick>(schemaRegistry, rawReader),
+        rawReader: new RawTickReader(new AvroDeserializer<RawTick>(schemaRegistry, rawReader)),
         enriched: { topic: cfg.enrichedTopic, serializer: enriched.serializer },
         deadLetters: { topic: cfg.dlqTopic, serializer: deadLetter.serializer },
         context: () => ({ reference, fx }),

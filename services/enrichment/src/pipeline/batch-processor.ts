@@ -3,7 +3,7 @@
 // consumed offsets, so a batch is either entirely visible downstream with its
 // offsets committed, or not at all.
 import {
-  DecodeError, KeyBuffers, SlabEncoder, Transactions, nextBackoffMs, classifyTxnError, type AvroDeserializer, type AvroSerializer, type DeadLetter, type EnrichedTick,
+  DecodeError, KeyBuffers, SlabEncoder, Transactions, nextBackoffMs, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
   type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
@@ -16,7 +16,8 @@ export interface ProcessorDeps {
   producer: KafkaProducer;
   /** null = at-least-once: plain produce, then commit offsets after the flush. */
   transactions: Transactions | null;
-  rawDeserializer: AvroDeserializer<RawTick>;
+  /** Reads raw-topic values (decode/raw-tick-reader.ts). */
+  rawReader: Pick<FastPathReader<RawTick>, 'read'>;
   enriched: { topic: string; serializer: AvroSerializer<EnrichedTick> };
   deadLetters: { topic: string; serializer: AvroSerializer<DeadLetter> };
   context: () => Omit<EnrichmentContext, 'today' | 'now'>;
@@ -188,7 +189,7 @@ async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation:
     const coords = { topic: m.topic, partition: m.partition, offset: m.offset };
     let decoded: Parameters<typeof routeRecord>[0];
     try {
-      const v = deps.rawDeserializer.decode(m.value);
+      const v = deps.rawReader.read(m.value);
       decoded = { ok: true, raw: v instanceof Promise ? await v : v };
     } catch (err) {
       // A message that can never be decoded is poison: dead-letter it. Anything else (registry down) fails the batch.

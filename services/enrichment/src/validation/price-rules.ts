@@ -10,6 +10,13 @@ export type CheckedPrices = { [K in keyof Prices]: number };
 
 const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'adjClose'] as const;
 
+// The good path allocates nothing and calls nothing: every record passes these rules, so each first tests
+// the five fields inline and builds its message only when one fails.
+const isMissing = (v: unknown) => v == null;
+const isNonFinite = (v: unknown) => !Number.isFinite(v);
+const isNegative = (v: unknown) => (v as number) < 0;
+const isZero = (v: unknown) => v === 0;
+
 function fieldsWhere(tick: Prices, bad: (v: unknown) => boolean): string {
   return PRICE_FIELDS.filter((f) => bad(tick[f]))
     .map((f) => `${f}=${String(tick[f])}`)
@@ -18,21 +25,23 @@ function fieldsWhere(tick: Prices, bad: (v: unknown) => boolean): string {
 
 /** The 681 holiday rows of the public set are null in every price; an absent field counts as null too. */
 export function missingPrice(tick: Prices): Rejection | null {
-  const missing = PRICE_FIELDS.filter((f) => tick[f] == null);
-  if (missing.length === 0) return null;
+  if (tick.open != null && tick.high != null && tick.low != null && tick.close != null && tick.adjClose != null) return null;
+  const missing = PRICE_FIELDS.filter((f) => isMissing(tick[f]));
   const list = missing.join(', ');
   return { reason: 'missing_price', message: `${list} ${missing.length === 1 ? 'is' : 'are'} null (no bar for this date, e.g. a market holiday)` };
 }
 
 /** Avro doubles can carry NaN and Infinity; neither is a price. */
 export function nonFinitePrice(tick: Prices): Rejection | null {
-  const bad = fieldsWhere(tick, (v) => !Number.isFinite(v));
-  return bad ? { reason: 'non_finite_price', message: `price is not a finite number: ${bad}` } : null;
+  const { open, high, low, close, adjClose } = tick;
+  if (Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) && Number.isFinite(adjClose)) return null;
+  return { reason: 'non_finite_price', message: `price is not a finite number: ${fieldsWhere(tick, isNonFinite)}` };
 }
 
 export function negativePrice(tick: Prices): Rejection | null {
-  const bad = fieldsWhere(tick, (v) => (v as number) < 0);
-  return bad ? { reason: 'negative_price', message: `price is negative: ${bad}` } : null;
+  const { open, high, low, close, adjClose } = tick as CheckedPrices;
+  if (!(open < 0 || high < 0 || low < 0 || close < 0 || adjClose < 0)) return null;
+  return { reason: 'negative_price', message: `price is negative: ${fieldsWhere(tick, isNegative)}` };
 }
 
 /**
@@ -41,8 +50,8 @@ export function negativePrice(tick: Prices): Rejection | null {
  * closeUsd of 0. The public set has none.
  */
 export function zeroPrice(tick: Prices): Rejection | null {
-  const bad = fieldsWhere(tick, (v) => v === 0);
-  return bad ? { reason: 'zero_price', message: `price is 0, not a possible index level: ${bad}` } : null;
+  if (tick.open !== 0 && tick.high !== 0 && tick.low !== 0 && tick.close !== 0 && tick.adjClose !== 0) return null;
+  return { reason: 'zero_price', message: `price is 0, not a possible index level: ${fieldsWhere(tick, isZero)}` };
 }
 
 export function lowAboveHigh(tick: CheckedPrices): Rejection | null {

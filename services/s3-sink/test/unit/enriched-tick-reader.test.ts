@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import avsc from 'avsc';
-import { AvroDeserializer, DecodeError, UnknownSchemaIdError, frame, loadSchema, type EnrichedTick, type SchemaRegistryClient } from '@stockstream/common';
-import { EnrichedTickReader, FastEnrichedTickDecoder, layoutMatches } from '../../src/decode/enriched-tick-reader.js';
-import { Utf8Interner } from '../../src/decode/utf8-interner.js';
+import { AvroDeserializer, DecodeError, UnknownSchemaIdError, frame, layoutMatches, loadSchema, type EnrichedTick, type SchemaRegistryClient } from '@stockstream/common';
+import { EnrichedTickReader, FastEnrichedTickDecoder } from '../../src/decode/enriched-tick-reader.js';
 import { edgeRows, manyRows, tick } from './support/ticks.js';
 
 const schema = loadSchema('enrichedTick') as { fields: { name: string; type: unknown; default?: unknown }[] };
@@ -100,8 +99,9 @@ function offsetOf(name: string, t: EnrichedTick): number {
 
 describe('layoutMatches', () => {
   it('accepts the repo schema (so the sink takes the fast path) and refuses an evolved one', () => {
-    assert.equal(layoutMatches(type), true);
-    assert.equal(layoutMatches(evolvedType), false);
+    const { layout } = new FastEnrichedTickDecoder();
+    assert.equal(layoutMatches(type, layout), true);
+    assert.equal(layoutMatches(evolvedType, layout), false);
   });
 });
 
@@ -131,24 +131,5 @@ describe('EnrichedTickReader', () => {
     assert.throws(() => reader.read(frame(1, Buffer.from([1, 2, 3]))), (e: unknown) => e instanceof DecodeError && e.reason === 'avro_decode_error');
     assert.throws(() => reader.read(Buffer.from('{"json": true}')), (e: unknown) => e instanceof DecodeError && e.reason === 'not_framed');
     await assert.rejects(Promise.resolve().then(() => reader.read(frame(77, body(tick())))), (e: unknown) => e instanceof DecodeError && e.reason === 'unknown_schema_id');
-  });
-});
-
-describe('Utf8Interner', () => {
-  it('decodes UTF-8 as Buffer#toString does and returns one instance per distinct byte sequence', () => {
-    const i = new Utf8Interner();
-    const words = ['HSI', 'Hong Kong', '上海', 'Zürich', '', '🙂'];
-    for (const w of words) {
-      const b = Buffer.from(`xx${w}yy`);
-      const s1 = i.text(b, 2, b.length - 2);
-      const s2 = i.text(Buffer.from(w), 0, Buffer.byteLength(w));
-      assert.equal(s1, w);
-      assert.ok(Object.is(s1, s2));
-    }
-  });
-
-  it('keeps working past its bound (starts afresh)', () => {
-    const i = new Utf8Interner();
-    for (let n = 0; n < 10_000; n++) assert.equal(i.text(Buffer.from(`s${n}`), 0, `s${n}`.length), `s${n}`);
   });
 });
