@@ -118,27 +118,25 @@ export class KafkaProducer {
    * there is room again, so callers can `await` it cheaply on every call.
    */
   produce(topic: string, key: Buffer | string | null, value: Buffer, onDelivery?: DeliveryCallback, partition?: number): void | Promise<void> {
+    if (this.tryProduce(topic, key, value, onDelivery, partition)) return;
+    return this.retryWhenRoom(topic, key, value, onDelivery, partition);
+  }
+
+  /** Hands one message to librdkafka; false when its queue is full. */
+  private tryProduce(topic: string, key: Buffer | string | null, value: Buffer, onDelivery?: DeliveryCallback, partition?: number): boolean {
     try {
       this.native.produce(topic, partition ?? null, value, key, Date.now(), onDelivery);
       if (this.counting) this.inFlight++;
-      return;
+      return true;
     } catch (err) {
       if ((err as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw err;
-      return this.retryWhenRoom(topic, key, value, onDelivery, partition);
+      return false;
     }
   }
 
   private async retryWhenRoom(topic: string, key: Buffer | string | null, value: Buffer, onDelivery?: DeliveryCallback, partition?: number): Promise<void> {
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 2));
-      try {
-        this.native.produce(topic, partition ?? null, value, key, Date.now(), onDelivery);
-        if (this.counting) this.inFlight++;
-        return;
-      } catch (err) {
-        if ((err as LibrdKafkaError).code !== CODES.ERRORS.ERR__QUEUE_FULL) throw err;
-      }
-    }
+    do await new Promise((r) => setTimeout(r, 2));
+    while (!this.tryProduce(topic, key, value, onDelivery, partition));
   }
 
   /**

@@ -77,6 +77,23 @@ export function runService(script: string, args: string[], env: Record<string, s
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/**
+ * SIGTERM, then the exit within `timeoutMs`; a service still running then is
+ * SIGKILLed and the stop fails with the tail of its log, so a hung service
+ * makes a test fail with a reason instead of hanging it.
+ */
+export async function stopService(run: ServiceRun, timeoutMs = 45_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+  const r = await Promise.race([run.exited, late]);
+  clearTimeout(timer);
+  if (r !== 'late') return r;
+  run.child.kill('SIGKILL');
+  await run.exited;
+  throw new Error(`service did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed); its log ends:\n${run.stderr().slice(-4000)}${run.stdout().slice(-4000)}`);
+}
+
 /** Every committed message of a topic, decoded with the repo's schema as reader. */
 export function readDecoded<T>(topic: string, schema: SchemaName, opts: { isolation?: 'read_committed' | 'read_uncommitted' } = {}): Promise<DecodedMessage<T>[]> {
   return decodeTopic<T>(testKafkaConfig(), new SchemaRegistryClient(testRegistryConfig()), topic, schema, opts);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DeadLetter, EnrichedTick } from '@stockstream/common';
-import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, waitForMetric } from '@stockstream/common/testing';
+import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -33,7 +33,8 @@ async function waitMidRun(port: number): Promise<void> {
 }
 
 describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, () => {
-  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', async () => {
+  // Each test is bounded on its own: a hang fails that test with its reason, not the whole file at the runner's limit.
+  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', { timeout: 360_000 }, async () => {
     const topics = uniqueTopics('enr-broker');
     const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
     assert.equal((await ing.exited).code, 0, ing.stderr());
@@ -51,7 +52,7 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
       assert.ok(sawNotReady, '/readyz stayed ready while the broker was down');
       assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
       const o = await exactlyOnceCount(topics, 180_000);
-      assert.deepEqual(o, { total: ROWS, distinct: ROWS });
+      assert.deepEqual(o, { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-2000)}${svc.stderr().slice(-2000)}`);
       let ready = false;
       for (let i = 0; i < 30 && !ready; i++) {
         ready = await isReady(port);
@@ -60,12 +61,11 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
       assert.ok(ready, '/readyz did not recover');
     } finally {
       stack.up('kafka'); // idempotent: make sure later tests have a broker
-      svc.child.kill('SIGTERM');
-      await svc.exited;
+      await stopService(svc);
     }
   });
 
-  it('registry restarted mid-run: no crash, every record exactly once', async () => {
+  it('registry restarted mid-run: no crash, every record exactly once', { timeout: 300_000 }, async () => {
     const topics = uniqueTopics('enr-registry');
     const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
     assert.equal((await ing.exited).code, 0, ing.stderr());
@@ -77,11 +77,10 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
       await sleep(3000);
       stack.up('registry');
       assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
-      assert.deepEqual(await exactlyOnceCount(topics, 180_000), { total: ROWS, distinct: ROWS });
+      assert.deepEqual(await exactlyOnceCount(topics, 180_000), { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-2000)}${svc.stderr().slice(-2000)}`);
     } finally {
       stack.up('registry');
-      svc.child.kill('SIGTERM');
-      assert.equal((await svc.exited).code, 0, svc.stderr());
+      assert.equal((await stopService(svc)).code, 0, svc.stderr());
     }
   });
 });
