@@ -69,8 +69,12 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     const env = { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'k', ENRICHMENT_BATCH_MAX: '500' };
     const committedAtKill: number[] = [];
     for (let round = 0; round < 2; round++) {
-      const svc = runService(ENRICH, [], env);
-      await sleep(2000 + Math.floor(Math.random() * 2000)); // start-up takes ~2 s: kill while batches are in flight
+      // Killed at a random point once it has committed work: a fixed delay after start could land before its
+      // first commit (a slow start, or the group still waiting for the killed member of round 1 to time out).
+      const port = 19_165 + round;
+      const svc = runService(ENRICH, [], { ...env, HTTP_PORT: String(port) });
+      await waitForMetric(port, 'stockstream_enrichment_records_in_total', 1, 60_000, 20);
+      await sleep(Math.floor(Math.random() * 300));
       await stop(svc, 'SIGKILL');
       const o = await outputs(topics);
       committedAtKill.push(o.enriched + o.dead);
