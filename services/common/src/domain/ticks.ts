@@ -2,7 +2,9 @@
 // timestamps epoch milliseconds, exactly as they travel in Avro, so no
 // conversion happens on the hot path.
 
-export type SourceKind = 'FILE' | 'GENERATOR';
+/** The symbols of the SourceKind enum, in schema order. */
+export const SOURCE_KINDS = ['FILE', 'GENERATOR'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface SourceRef {
   kind: SourceKind;

@@ -7,6 +7,7 @@
 // bodies their dead-letter reason.
 
 import type avsc from 'avsc';
+import { SOURCE_KINDS } from '../domain/ticks.js';
 import type { AvroDeserializer } from './avro-serde.js';
 import type { LastUtf8 } from './utf8-interner.js';
 import { HEADER_BYTES, MAGIC_BYTE } from './wire-format.js';
@@ -127,6 +128,9 @@ function shapeOf(schema: unknown): string {
 
 /** A record layout: its fields in order, each with its shape (see shapeOf), e.g. ['open', 'null|double']. */
 export type RecordLayout = readonly (readonly [name: string, shape: string])[];
+
+/** The shape of SourceRef, the record both tick schemas embed as `source`. */
+export const SOURCE_REF_SHAPE = `record(kind:enum[${SOURCE_KINDS.join(',')}],name:string,line:long)`;
 
 /** True when `type` (a record type) has exactly the fields of `layout`, in that order. */
 export function layoutMatches(type: avsc.Type, layout: RecordLayout): boolean {

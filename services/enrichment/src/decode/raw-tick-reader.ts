@@ -4,7 +4,7 @@
 // no UTF-8 decoding of the index symbol and source name, which repeat on
 // every record. Anything else takes the generic Avro path.
 
-import { AvroBodyReader, FastPathReader, LastUtf8, Utf8Interner, tryFast, type AvroDeserializer, type FastBodyDecoder, type RawTick, type RecordLayout } from '@stockstream/common';
+import { AvroBodyReader, FastPathReader, LastUtf8, SOURCE_KINDS, SOURCE_REF_SHAPE, Utf8Interner, tryFast, type AvroDeserializer, type FastBodyDecoder, type RawTick, type RecordLayout } from '@stockstream/common';
 
 /**
  * The fields of raw-tick.avsc in order, as the fast decoder reads them. If
@@ -14,10 +14,8 @@ import { AvroBodyReader, FastPathReader, LastUtf8, Utf8Interner, tryFast, type A
 const LAYOUT: RecordLayout = [
   ['index', 'string'], ['date', 'int'], ['open', 'null|double'], ['high', 'null|double'], ['low', 'null|double'], ['close', 'null|double'],
   ['adjClose', 'null|double'], ['volume', 'null|long'], ['sourceCloseUsd', 'null|double'],
-  ['source', 'record(kind:enum[FILE,GENERATOR],name:string,line:long)'], ['ingestedAt', 'long'],
+  ['source', SOURCE_REF_SHAPE], ['ingestedAt', 'long'],
 ];
-
-const SOURCE_KINDS = ['FILE', 'GENERATOR'] as const;
 
 /** Decodes the Avro body of one raw tick in LAYOUT into a new plain object (dead letters keep it). */
 export class FastRawTickDecoder implements FastBodyDecoder<RawTick> {

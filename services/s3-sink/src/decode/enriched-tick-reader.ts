@@ -4,7 +4,7 @@
 // interned strings: no object per record, and no UTF-8 decoding of strings
 // that repeat on every record. Anything else takes the generic Avro path.
 
-import { AvroBodyReader, FastPathReader, LastUtf8, Utf8Interner, tryFast, type AvroDeserializer, type EnrichedTick, type FastBodyDecoder, type RecordLayout } from '@stockstream/common';
+import { AvroBodyReader, FastPathReader, LastUtf8, SOURCE_KINDS, SOURCE_REF_SHAPE, Utf8Interner, tryFast, type AvroDeserializer, type EnrichedTick, type FastBodyDecoder, type RecordLayout } from '@stockstream/common';
 
 /**
  * The fields of enriched-tick.avsc in order, as the fast decoder reads them.
@@ -15,11 +15,9 @@ const LAYOUT: RecordLayout = [
   ['index', 'string'], ['date', 'int'], ['open', 'double'], ['high', 'double'], ['low', 'double'], ['close', 'double'],
   ['adjClose', 'double'], ['volume', 'long'], ['exchange', 'string'], ['region', 'string'], ['currency', 'string'],
   ['fxRate', 'double'], ['fxEffectiveDate', 'int'], ['closeUsd', 'double'],
-  ['source', 'record(kind:enum[FILE,GENERATOR],name:string,line:long)'],
+  ['source', SOURCE_REF_SHAPE],
   ['rawTopic', 'string'], ['rawPartition', 'int'], ['rawOffset', 'long'], ['ingestedAt', 'long'], ['enrichedAt', 'long'],
 ];
-
-const SOURCE_KINDS = ['FILE', 'GENERATOR'] as const;
 
 /**
  * Decodes the Avro body of one enriched tick in LAYOUT into ONE REUSED

@@ -1,10 +1,13 @@
 import type { EnrichedTick } from '@stockstream/common';
+import { daysFromCivil } from '@stockstream/common/dates';
 import { escapePartitionValue } from './hive-escape.js';
 import type { Partitioner } from './partitioner.js';
 
 const MS_PER_DAY = 86_400_000;
 /** Bound of the path cache. */
 const MAX_CACHED_INDICES = 10_000;
+/** Epoch days a Date can hold (ECMAScript's time range, ±1e8 days): utcYearOfEpochDay refuses the rest, so the cache must not cover them. */
+const DATE_RANGE_DAYS = 100_000_000;
 
 /** UTC calendar year of an epoch day (negative days are before 1970). */
 export function utcYearOfEpochDay(epochDay: number): number {
@@ -12,13 +15,6 @@ export function utcYearOfEpochDay(epochDay: number): number {
   const year = new Date(epochDay * MS_PER_DAY).getUTCFullYear();
   if (Number.isNaN(year)) throw new RangeError(`epoch day ${epochDay} is outside the representable date range`);
   return year;
-}
-
-/** Epoch day of 1 January of `year` (UTC); NaN outside the representable range. Not Date.UTC: it maps years 0-99 to 1900-1999. */
-function firstDayOfYear(year: number): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, 0, 1);
-  return d.getTime() / MS_PER_DAY;
 }
 
 /** Four digits so that listing `year=` folders sorts them in time order. */
@@ -45,7 +41,7 @@ export class HivePartitioner implements Partitioner {
     const year = utcYearOfEpochDay(day);
     const path = `index=${escapePartitionValue(tick.index)}/year=${formatYear(year)}`;
     if (this.last.size >= MAX_CACHED_INDICES) this.last.clear();
-    this.last.set(tick.index, { fromDay: firstDayOfYear(year), toDay: firstDayOfYear(year + 1), path });
+    this.last.set(tick.index, { fromDay: Math.max(daysFromCivil(year, 1, 1), -DATE_RANGE_DAYS), toDay: Math.min(daysFromCivil(year + 1, 1, 1), DATE_RANGE_DAYS + 1), path });
     return path;
   }
 }

@@ -32,6 +32,11 @@ describe('HivePartitioner', () => {
       for (const index of ['HSI', 'N225']) assert.equal(p.partitionPath(tick({ index, date: epochDay(d) })), `index=${index}/year=${d.slice(0, 4)}`, `${index} ${d}`);
     }
     assert.throws(() => p.partitionPath(tick({ index: 'HSI', date: epochDay('1970-01-01') + 0.5 })), RangeError); // even with 1970 cached
+    // The last and first years a Date can hold: the cache never answers for days beyond them.
+    assert.equal(p.partitionPath(tick({ index: 'HSI', date: 100_000_000 })), 'index=HSI/year=275760');
+    assert.throws(() => p.partitionPath(tick({ index: 'HSI', date: 100_000_001 })), RangeError);
+    assert.equal(p.partitionPath(tick({ index: 'HSI', date: -100_000_000 })), 'index=HSI/year=-271821');
+    assert.throws(() => p.partitionPath(tick({ index: 'HSI', date: -100_000_001 })), RangeError);
   });
 
   it('pads years to four digits so folders list in time order', () => {
