@@ -17,6 +17,11 @@ export const enrichmentSettings = {
     doc: 'Makes the transactional.id (stockstream-enrichment-<id>): a restarted instance with the same id fences its zombie.', schema: nonEmpty,
   }),
   exactlyOnce: setting({ env: 'ENRICHMENT_EXACTLY_ONCE', default: 'true', expect: 'true or false', doc: 'Transactions (true) or at-least-once (false, for benchmarks).', schema: bool }),
+  transactionTimeoutMs: setting({
+    env: 'ENRICHMENT_TRANSACTION_TIMEOUT_MS', default: '60000', expect: 'an integer of ms between 1000 and 900000',
+    doc: 'transaction.timeout.ms, also the produce timeout: the coordinator aborts a transaction open longer (e.g. through a broker outage); the batch is then retried.',
+    schema: z.coerce.number().int().min(1000).max(900_000),
+  }),
   batchMax: setting({ env: 'ENRICHMENT_BATCH_MAX', default: '5000', expect: 'a positive integer', doc: 'Most records per transaction.', schema: positiveInt }),
   indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
   fxRatesFile: setting({ env: 'FX_RATES_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Default FX rates published at bootstrap (default: services/enrichment/data/fx-rates.json).', schema: nonEmpty }),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import avsc from 'avsc';
 import {
-  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, Transactions, bootstrapPipeline, loadSchema, registerTopicSchema,
+  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, TransactionalSession, bootstrapPipeline, loadSchema, registerTopicSchema,
   serviceMain, startBrokerProbe, type DeadLetter, type EnrichedTick, type FxRate, type RawTick,
 } from '@stockstream/common';
 import { enrichmentSettings } from './config.js';
@@ -29,21 +29,24 @@ serviceMain(
     const rawReader = avsc.Type.forSchema(loadSchema('rawTick', cfg.schemasDir) as avsc.Schema);
     health.set('registry', true);
 
-    const producer = await KafkaProducer.connect(cfg, logger, {
-      clientId: 'stockstream-enrichment',
-      ...(cfg.exactlyOnce ? { transactionalId: `stockstream-enrichment-${cfg.instanceId}` } : {}),
-      // A transaction's commit fails when any of its messages failed, so exactly-once needs reports of failures
-      // only (half the producer's cost per message); at-least-once needs every report to know a batch landed.
-      deliveryReports: cfg.exactlyOnce ? 'failures' : 'each',
-    });
-    lifecycle.defer('producer', () => producer.disconnect());
-    const transactions = cfg.exactlyOnce ? new Transactions(producer) : null;
-    await transactions?.init(); // fences any zombie with the same transactional.id
+    const connectProducer = () =>
+      KafkaProducer.connect(cfg, logger, {
+        clientId: 'stockstream-enrichment',
+        ...(cfg.exactlyOnce ? { transactionalId: `stockstream-enrichment-${cfg.instanceId}`, transactionTimeoutMs: cfg.transactionTimeoutMs } : {}),
+        // A transaction's commit fails when any of its messages failed, so exactly-once needs reports of failures
+        // only (half the producer's cost per message); at-least-once needs every report to know a batch landed.
+        deliveryReports: cfg.exactlyOnce ? 'failures' : 'each',
+      });
+    // Exactly-once: starting the session fences any zombie with the same transactional.id.
+    const session = cfg.exactlyOnce ? await TransactionalSession.start(connectProducer) : null;
+    const plainProducer = session ? null : await connectProducer();
+    const currentProducer = () => session?.producer ?? plainProducer!;
+    lifecycle.defer('producer', () => currentProducer().disconnect());
 
     const fx = new FxTable();
     const feed = await FxFeed.start(cfg, cfg.fxTopic, fx, new AvroDeserializer<FxRate>(schemaRegistry, fxSchema.type), logger, cfg.fxLoadTimeoutMs);
     lifecycle.defer('fx feed', () => feed.stop());
-    await publishDefaultRates({ defaults, table: fx, topic: cfg.fxTopic, producer, transactions, serializer: fxSchema.serializer, logger });
+    await publishDefaultRates({ defaults, table: fx, topic: cfg.fxTopic, producer: currentProducer(), transactions: session?.transactions ?? null, serializer: fxSchema.serializer, logger });
 
     const consumer = await GroupConsumer.connect(cfg, logger, {
       groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed',
@@ -62,7 +65,7 @@ serviceMain(
     logger.info({ exactlyOnce: cfg.exactlyOnce, group: cfg.groupId, instance: cfg.instanceId, fxRates: fx.size }, 'enriching');
     await runProcessor(
       {
-        consumer, producer, transactions, metrics, health, logger, batchMax: cfg.batchMax,
+        consumer, output: session ? { session } : { producer: plainProducer! }, metrics, health, logger, batchMax: cfg.batchMax,
         rawReader: new RawTickReader(new AvroDeserializer<RawTick>(schemaRegistry, rawReader)),
         enriched: { topic: cfg.enrichedTopic, serializer: enriched.serializer },
         deadLetters: { topic: cfg.dlqTopic, serializer: deadLetter.serializer },

@@ -13,6 +13,9 @@ export function createEnrichmentMetrics(registry: Registry) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
     }),
     transactionsAborted: new Counter({ name: `${p}transactions_aborted_total`, help: 'Transactions aborted (the batch is retried).', registers: [registry] }),
+    producerRenewals: new Counter({
+      name: `${p}producer_renewals_total`, help: 'Transactional producers replaced after a fatal error (e.g. a transaction timed out during a broker outage).', registers: [registry],
+    }),
     consumerLag: new Gauge({ name: `${p}consumer_lag_records`, help: 'Records behind the end of each raw partition.', labelNames: ['topic', 'partition'] as const, registers: [registry] }),
     fxTableSize: new Gauge({ name: `${p}fx_table_rates`, help: 'Dated FX rates held in the table.', registers: [registry] }),
     fxTableAge: new Gauge({ name: `${p}fx_table_age_seconds`, help: 'Seconds since the FX table last changed.', registers: [registry] }),

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
 
-/** How long a transaction may stay open before the broker aborts it. */
+/** How long a transaction may stay open before the broker aborts it (default). */
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 export type DeliveryCallback = (err: LibrdKafkaError | null, offset: number | undefined, partition: number | undefined) => void;
@@ -27,6 +27,8 @@ export interface ProducerOptions {
   clientId: string;
   /** Set for exactly-once (consume-transform-produce); implies idempotence. */
   transactionalId?: string;
+  /** transaction.timeout.ms (default 60 s); message.timeout.ms follows it. */
+  transactionTimeoutMs?: number;
   /**
    * 'each' (default): a delivery report per message, so `pending` and flush()
    * know when every message is acknowledged. 'failures': only failed messages
@@ -60,6 +62,7 @@ export class KafkaProducer {
   ) {}
 
   static async connect(cfg: KafkaConfig, logger: Logger, opts: ProducerOptions): Promise<KafkaProducer> {
+    const txnTimeoutMs = opts.transactionTimeoutMs ?? TRANSACTION_TIMEOUT_MS;
     const conf = {
       ...baseClientConfig(cfg, opts.clientId),
       'enable.idempotence': true,
@@ -71,10 +74,10 @@ export class KafkaProducer {
       'queue.buffering.max.messages': 500_000,
       'queue.buffering.max.kbytes': 512 * 1024,
       // librdkafka requires message.timeout.ms <= transaction.timeout.ms for a transactional producer.
-      'message.timeout.ms': opts.transactionalId ? TRANSACTION_TIMEOUT_MS : 120_000,
+      'message.timeout.ms': opts.transactionalId ? txnTimeoutMs : 120_000,
       dr_cb: true,
       ...(opts.deliveryReports === 'failures' ? { 'delivery.report.only.error': true } : {}),
-      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': TRANSACTION_TIMEOUT_MS } : {}),
+      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': txnTimeoutMs } : {}),
       ...opts.overrides,
     };
     const native = new Producer(conf as never);

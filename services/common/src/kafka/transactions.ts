@@ -46,3 +46,74 @@ export class Transactions {
     return call((cb) => this.producer.native.abortTransaction(this.timeoutMs, cb));
   }
 }
+
+/**
+ * A transactional producer that can be replaced. A fatal error does not always
+ * mean a newer instance took over: when a broker outage outlasts
+ * transaction.timeout.ms, the coordinator aborts the open transaction and
+ * bumps the producer's epoch, and every later call of this producer fails
+ * ("invalid state", "fenced"). A new producer with the same transactional.id
+ * (initTransactions) starts clean — as Kafka Streams does after such errors.
+ * Renewals are budgeted: a real zombie fight (two instances with one id)
+ * would renew forever, so past the budget the fatal error stands.
+ */
+export class TransactionalSession {
+  private readonly renewedAt: number[] = [];
+
+  private constructor(
+    private readonly open: () => Promise<KafkaProducer>,
+    public producer: KafkaProducer,
+    public transactions: Transactions,
+    private readonly budget: RenewalBudget,
+  ) {}
+
+  /** Opens the producer and initializes its transactions (which fences any zombie with the same id). */
+  static async start(open: () => Promise<KafkaProducer>, budget: RenewalBudget = { max: 5, withinMs: 10 * 60_000 }): Promise<TransactionalSession> {
+    const { producer, transactions } = await openInitialized(open);
+    return new TransactionalSession(open, producer, transactions, budget);
+  }
+
+  /** Whether a renewal now stays within the budget. */
+  mayRenew(now = Date.now()): boolean {
+    return renewalAllowed(this.renewedAt, this.budget, now);
+  }
+
+  /**
+   * Closes the current producer (its transaction is lost anyway) and opens and
+   * initializes a new one. Fails, leaving the old one in place, when the
+   * broker does not answer; the caller retries after a backoff.
+   */
+  async renew(now = Date.now()): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    const { producer, transactions } = await openInitialized(this.open);
+    this.producer = producer;
+    this.transactions = transactions;
+    this.renewedAt.push(now); // only renewals that happened count: attempts during an outage are unlimited
+  }
+}
+
+/** A new producer with its transactions initialized; closed again when the initialization fails. */
+async function openInitialized(open: () => Promise<KafkaProducer>): Promise<{ producer: KafkaProducer; transactions: Transactions }> {
+  const producer = await open();
+  const transactions = new Transactions(producer);
+  try {
+    await transactions.init();
+  } catch (err) {
+    await producer.disconnect().catch(() => undefined);
+    throw err;
+  }
+  return { producer, transactions };
+}
+
+export interface RenewalBudget {
+  /** At most this many renewals… */
+  max: number;
+  /** …within this many milliseconds. */
+  withinMs: number;
+}
+
+/** Whether one more renewal at `now` fits the budget, given the earlier ones (oldest first; pruned in place). */
+export function renewalAllowed(earlier: number[], budget: RenewalBudget, now: number): boolean {
+  while (earlier.length > 0 && now - earlier[0]! >= budget.withinMs) earlier.shift();
+  return earlier.length < budget.max;
+}

@@ -79,8 +79,9 @@ export function runService(script: string, args: string[], env: Record<string, s
 
 /**
  * SIGTERM, then the exit within `timeoutMs`; a service still running then is
- * SIGKILLed and the stop fails with the tail of its log, so a hung service
- * makes a test fail with a reason instead of hanging it.
+ * SIGKILLed and the stop fails with the tail of its log (and, where gdb is
+ * installed, where its threads were stuck), so a hung service makes a test
+ * fail with a reason instead of hanging it.
  */
 export async function stopService(run: ServiceRun, timeoutMs = 45_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
   if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGTERM');
@@ -89,9 +90,61 @@ export async function stopService(run: ServiceRun, timeoutMs = 45_000): Promise<
   const r = await Promise.race([run.exited, late]);
   clearTimeout(timer);
   if (r !== 'late') return r;
+  const stacks = run.child.pid === undefined ? '' : nativeStacks(run.child.pid);
   run.child.kill('SIGKILL');
   await run.exited;
-  throw new Error(`service did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed); its log ends:\n${run.stderr().slice(-4000)}${run.stdout().slice(-4000)}`);
+  throw new Error(
+    `service did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed); its log ends:\n${run.stderr().slice(-4000)}${run.stdout().slice(-4000)}${stacks}`,
+  );
+}
+
+/**
+ * The native stack of every thread of a live process, shortened to the frames
+ * that tell where it waits (the binding's workers, librdkafka, libuv), or ''
+ * when gdb is not installed or cannot attach. A hang that only shows on a CI
+ * machine then still says which call never returned.
+ */
+export function nativeStacks(pid: number): string {
+  let out: string;
+  try {
+    out = execFileSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 25'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (err) {
+    const e = err as { code?: string; stdout?: string };
+    if (e.code === 'ENOENT' || !e.stdout) return '';
+    out = e.stdout;
+  }
+  const threads = out.split(/\n(?=Thread \d+ )/).filter((t) => t.startsWith('Thread '));
+  const telling = /NodeKafka|rd_kafka|RdKafka|uv_|Workers|pthread_cond|epoll|poll \(/;
+  const lines = threads.map((t) => {
+    const [head = '', ...frames] = t.split('\n');
+    const kept = frames
+      .filter((f) => telling.test(f))
+      .slice(0, 6)
+      .map((f) => '    ' + f.replace(/^#\d+\s+(0x[0-9a-f]+ in )?/, '').replace(/\s*\(.*?\) (at|from) .*$/, '').slice(0, 160));
+    return [head.slice(0, 120), ...kept].join('\n');
+  });
+  return `\nnative stacks (gdb, ${threads.length} threads):\n${lines.join('\n')}`;
+}
+
+/**
+ * Runs `body`, then `cleanup` even when the body failed; a failing cleanup
+ * never hides the body's own failure (both are reported), so the first thing
+ * that went wrong is what the test says.
+ */
+export async function withCleanup<T>(body: () => Promise<T>, cleanup: () => Promise<unknown>): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    try {
+      await cleanup();
+    } catch (cleanupErr) {
+      throw new Error(`${(err as Error).message}\n-- and then the clean-up failed too: ${(cleanupErr as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+  await cleanup();
+  return result;
 }
 
 /** Every committed message of a topic, decoded with the repo's schema as reader. */

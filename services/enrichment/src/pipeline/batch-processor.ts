@@ -3,8 +3,8 @@
 // consumed offsets, so a batch is either entirely visible downstream with its
 // offsets committed, or not at all.
 import {
-  DecodeError, KeyBuffers, SlabEncoder, Transactions, nextBackoffMs, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
-  type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset,
+  DecodeError, KeyBuffers, SlabEncoder, nextBackoffMs, withRetry, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
+  type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset, type TransactionalSession,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
 import type { EnrichmentMetrics } from '../metrics.js';
@@ -13,9 +13,12 @@ import { routeRecord } from './route-record.js';
 
 export interface ProcessorDeps {
   consumer: GroupConsumer;
-  producer: KafkaProducer;
-  /** null = at-least-once: plain produce, then commit offsets after the flush. */
-  transactions: Transactions | null;
+  /**
+   * Exactly-once: a transactional session (its producer is replaced after a
+   * fatal error, within its budget). At-least-once: a plain producer; offsets
+   * are committed after the flush.
+   */
+  output: { session: TransactionalSession } | { producer: KafkaProducer };
   /** Reads raw-topic values (decode/raw-tick-reader.ts). */
   rawReader: Pick<FastPathReader<RawTick>, 'read'>;
   enriched: { topic: string; serializer: AvroSerializer<EnrichedTick> };
@@ -77,14 +80,20 @@ class RebalancedError extends Error {
  * offsets, and a batch fetched before that would be processed twice.
  */
 export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Promise<void> {
-  const { consumer, producer, transactions: txn, metrics, logger } = deps;
+  const { consumer, metrics, logger } = deps;
+  const session = 'session' in deps.output ? deps.output.session : null;
+  let producer = session ? session.producer : (deps.output as { producer: KafkaProducer }).producer;
+  let txn = session ? session.transactions : null;
   let backoffMs = 0;
   // Failed deliveries of the current batch. In a transaction the commit fails anyway; at-least-once must not
   // commit offsets past a message that never landed.
   const delivery: { failed: { message: string } | null } = { failed: null };
-  producer.setDeliveryHandler((err) => {
+  const onDelivery = (err: { message: string } | null) => {
     if (err) delivery.failed ??= err;
-  });
+  };
+  producer.setDeliveryHandler(onDelivery);
+  /** Set by a fatal producer error the session may recover from: the next round replaces the producer first. */
+  let renewing = false;
   const encoding: Encoding = { enriched: new SlabEncoder(deps.enriched.serializer), deadLetters: new SlabEncoder(deps.deadLetters.serializer), keys: new KeyBuffers() };
   const fetchAndPrepare = (): Promise<Ahead> => {
     const generation = consumer.generation;
@@ -100,11 +109,52 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
     ahead = null;
     await pending;
   };
-  const rewind = () => consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
+  /**
+   * librdkafka's transactional calls are resumable: one that fails with a
+   * retriable error (a timeout, the coordinator away) must be called again.
+   * Anything else in between fails ("Conflicting commit_transaction API call
+   * is already in progress"), so aborting after a timed-out commit would spin.
+   */
+  const resumable = <T>(call: string, fn: () => Promise<T>): Promise<T> =>
+    withRetry(fn, {
+      timeoutMs: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 2000, signal,
+      retryable: (err) => classifyTxnError(err) === 'retriable',
+      onRetry: (err, attempt) => {
+        deps.health.set('pipeline', false, (err as Error).message);
+        logger.warn({ err: (err as Error).message, call, attempt }, 'transactional call failed retriably: calling it again');
+      },
+    });
+  const rewind = () => {
+    step.at('rewind');
+    return consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
+  };
+  // Every wait below is bounded by the client's own timeouts; should one still never return, the log says which.
+  const step = new StepWatch(logger);
 
   try {
     while (!signal.aborted) {
-      if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
+      if (backoffMs > 0) {
+        step.at('backoff');
+        await new Promise((r) => setTimeout(r, backoffMs));
+      }
+      if (renewing && session) {
+        step.at('renew producer');
+        try {
+          await session.renew();
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'replacing the producer failed; retrying after backoff');
+          backoffMs = nextBackoffMs(backoffMs);
+          continue;
+        }
+        producer = session.producer;
+        txn = session.transactions;
+        producer.setDeliveryHandler(onDelivery);
+        renewing = false;
+        metrics.producerRenewals.inc();
+        logger.warn('producer replaced after a fatal error; resuming from the committed offsets');
+        await rewind();
+      }
+      step.at('consume');
       const next = await (ahead ?? fetchAndPrepare());
       ahead = null;
       if (!next.ok) {
@@ -124,15 +174,18 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
       const started = performance.now();
       try {
         delivery.failed = null;
+        step.at('begin transaction');
         if (txn) await txn.begin();
+        step.at('produce');
         for (const o of batch.outputs) {
           const q = producer.produce(o.topic, o.key, o.value);
           if (q) await q;
         }
         if (batch.generation !== consumer.generation) throw new RebalancedError('partitions were reassigned during the batch');
         const offsets = nextOffsets(batch.messages);
-        const committed = txn
-          ? txn.sendOffsets(offsets, consumer).then(() => txn.commit())
+        const t = txn; // this batch's transactions, even if the producer is replaced meanwhile
+        const committed = t
+          ? resumable('send offsets', () => t.sendOffsets(offsets, consumer)).then(() => resumable('commit', () => t.commit()))
           : producer.flush(60_000).then(() => {
               const failed = delivery.failed as { message: string } | null; // set by the handler meanwhile
               if (failed) throw new Error(`a record of the batch was not delivered: ${failed.message}`);
@@ -140,6 +193,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
             });
         // Fetch and transform the next batch while this one commits.
         ahead = signal.aborted ? null : fetchAndPrepare();
+        step.at(txn ? 'send offsets and commit' : 'flush and commit');
         await committed;
         metrics.transactionSeconds.observe((performance.now() - started) / 1000);
         metrics.recordsIn.inc(batch.messages.length);
@@ -150,16 +204,28 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
       } catch (err) {
         const kind = err instanceof RebalancedError ? 'abortable' : classifyTxnError(err);
         logger.warn({ err: (err as Error).message, kind, batch: batch.messages.length }, 'batch failed: aborting and rewinding');
+        step.at('drop read-ahead');
         await dropAhead();
-        if (kind === 'fatal') throw new FencedError(`producer fenced or fatal error: ${(err as Error).message}`);
+        if (kind === 'fatal') {
+          if (!session?.mayRenew()) throw new FencedError(`producer fenced or fatal error: ${(err as Error).message}`);
+          deps.health.set('pipeline', false, (err as Error).message);
+          logger.warn({ err: (err as Error).message }, 'fatal producer error: replacing the producer');
+          renewing = true;
+          backoffMs = nextBackoffMs(backoffMs);
+          continue;
+        }
         if (!(err instanceof RebalancedError)) deps.health.set('pipeline', false, (err as Error).message);
         metrics.transactionsAborted.inc();
         if (txn) {
           try {
-            await txn.abort();
+            step.at('abort');
+            await resumable('abort', () => txn!.abort());
           } catch (abortErr) {
-            if (classifyTxnError(abortErr) === 'fatal') throw new FencedError(`abort failed fatally: ${(abortErr as Error).message}`);
-            logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
+            if (classifyTxnError(abortErr) === 'fatal') {
+              if (!session?.mayRenew()) throw new FencedError(`abort failed fatally: ${(abortErr as Error).message}`);
+              logger.warn({ err: (abortErr as Error).message }, 'abort failed fatally: replacing the producer');
+              renewing = true;
+            } else logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
           }
         }
         // The position is past the failed batch (and the one read ahead): go back to what is committed.
@@ -168,7 +234,33 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
       }
     }
   } finally {
+    step.at('drop read-ahead');
     await dropAhead();
+    step.stop();
+  }
+}
+
+/** Remembers the step the loop waits on; logs an error while one step lasts over `stuckMs`. */
+class StepWatch {
+  private step = 'start';
+  private since = performance.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(logger: Logger, stuckMs = 60_000) {
+    this.timer = setInterval(() => {
+      const waited = performance.now() - this.since;
+      if (waited > stuckMs) logger.error({ step: this.step, waitedSeconds: Math.round(waited / 1000) }, 'pipeline stuck: one step has not returned');
+    }, 15_000);
+    this.timer.unref();
+  }
+
+  at(step: string): void {
+    this.step = step;
+    this.since = performance.now();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 

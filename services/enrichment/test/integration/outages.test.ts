@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DeadLetter, EnrichedTick } from '@stockstream/common';
-import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric } from '@stockstream/common/testing';
+import { datasetFile, isReady, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, withCleanup } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -34,36 +34,54 @@ async function waitMidRun(port: number): Promise<void> {
 
 describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, () => {
   // Each test is bounded on its own: a hang fails that test with its reason, not the whole file at the runner's limit.
-  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', { timeout: 360_000 }, async () => {
-    const topics = uniqueTopics('enr-broker');
+  /**
+   * Stops the broker mid-run for `downMs` beyond the time it takes to notice,
+   * then starts it again: /readyz goes false, the service stays up, and in the
+   * end every raw record is in the outputs exactly once.
+   */
+  async function brokerOutage(label: string, port: number, downMs: number, env: Record<string, string> = {}) {
+    const topics = uniqueTopics(label);
     const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
     assert.equal((await ing.exited).code, 0, ing.stderr());
-    const port = 19_112;
-    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'o', ENRICHMENT_BATCH_MAX: '300', HTTP_PORT: String(port) });
-    try {
-      await waitMidRun(port);
-      stack.down('kafka');
-      let sawNotReady = false;
-      for (let i = 0; i < 20 && !sawNotReady; i++) {
-        await sleep(500);
-        sawNotReady = !(await isReady(port));
-      }
-      stack.up('kafka');
-      assert.ok(sawNotReady, '/readyz stayed ready while the broker was down');
-      assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
-      const o = await exactlyOnceCount(topics, 180_000);
-      assert.deepEqual(o, { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-2000)}${svc.stderr().slice(-2000)}`);
-      let ready = false;
-      for (let i = 0; i < 30 && !ready; i++) {
-        ready = await isReady(port);
-        if (!ready) await sleep(500);
-      }
-      assert.ok(ready, '/readyz did not recover');
-    } finally {
-      stack.up('kafka'); // idempotent: make sure later tests have a broker
-      await stopService(svc);
-    }
-  });
+    const svc = runService(ENRICH, [], {
+      ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: label, ENRICHMENT_BATCH_MAX: '300', HTTP_PORT: String(port), ...env,
+    });
+    await withCleanup(
+      async () => {
+        await waitMidRun(port);
+        stack.down('kafka');
+        let sawNotReady = false;
+        for (let i = 0; i < 20 && !sawNotReady; i++) {
+          await sleep(500);
+          sawNotReady = !(await isReady(port));
+        }
+        await sleep(downMs);
+        stack.up('kafka');
+        assert.ok(sawNotReady, '/readyz stayed ready while the broker was down');
+        assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
+        const o = await exactlyOnceCount(topics, 180_000);
+        assert.deepEqual(o, { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-3000)}${svc.stderr().slice(-2000)}`);
+        let ready = false;
+        for (let i = 0; i < 30 && !ready; i++) {
+          ready = await isReady(port);
+          if (!ready) await sleep(500);
+        }
+        assert.ok(ready, '/readyz did not recover');
+      },
+      async () => {
+        stack.up('kafka'); // idempotent: make sure later tests have a broker
+        assert.equal((await stopService(svc)).code, 0, svc.stderr());
+      },
+    );
+  }
+
+  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', { timeout: 360_000 }, () =>
+    brokerOutage('enr-broker', 19_112, 0));
+
+  // Messages time out and the coordinator expires the open transaction while the broker is away; librdkafka's
+  // transactional calls fail retriably meanwhile and must be resumed, not aborted.
+  it('broker away longer than the transaction timeout: every record exactly once', { timeout: 360_000 }, () =>
+    brokerOutage('enr-broker-long', 19_115, 12_000, { ENRICHMENT_TRANSACTION_TIMEOUT_MS: '5000' }));
 
   it('registry restarted mid-run: no crash, every record exactly once', { timeout: 300_000 }, async () => {
     const topics = uniqueTopics('enr-registry');
@@ -71,16 +89,19 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
     assert.equal((await ing.exited).code, 0, ing.stderr());
     const port = 19_113;
     const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'r', ENRICHMENT_BATCH_MAX: '300', HTTP_PORT: String(port) });
-    try {
-      await waitMidRun(port);
-      stack.down('registry');
-      await sleep(3000);
-      stack.up('registry');
-      assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
-      assert.deepEqual(await exactlyOnceCount(topics, 180_000), { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-2000)}${svc.stderr().slice(-2000)}`);
-    } finally {
-      stack.up('registry');
-      assert.equal((await stopService(svc)).code, 0, svc.stderr());
-    }
+    await withCleanup(
+      async () => {
+        await waitMidRun(port);
+        stack.down('registry');
+        await sleep(3000);
+        stack.up('registry');
+        assert.equal(svc.child.exitCode, null, `service exited during the outage: ${svc.stderr()}`);
+        assert.deepEqual(await exactlyOnceCount(topics, 180_000), { total: ROWS, distinct: ROWS }, `the service's log ends: ${svc.stdout().slice(-2000)}${svc.stderr().slice(-2000)}`);
+      },
+      async () => {
+        stack.up('registry');
+        assert.equal((await stopService(svc)).code, 0, svc.stderr());
+      },
+    );
   });
 });

@@ -49,6 +49,7 @@ export class TransactionWindow {
     private readonly transactions: Transactions,
     readonly intervalMs: number,
     private readonly onCommitted: (tally: TransactionTally, committedAt: number) => void,
+    private readonly commitRetryMs = COMMIT_RETRY_MS,
   ) {
     if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`commit interval must be a positive integer (ms), got ${intervalMs}`);
   }
@@ -83,9 +84,12 @@ export class TransactionWindow {
     if (this.openedAt < 0) return;
     const tally = this.tally;
     try {
-      await withRetry(() => this.transactions.commit(), { timeoutMs: COMMIT_RETRY_MS, retryable: (err) => classifyTxnError(err) === 'retriable' });
+      await withRetry(() => this.transactions.commit(), { timeoutMs: this.commitRetryMs, retryable: (err) => classifyTxnError(err) === 'retriable' });
     } catch (err) {
-      if (classifyTxnError(err) === 'fatal') throw err;
+      const kind = classifyTxnError(err);
+      // Still retriable after COMMIT_RETRY_MS: librdkafka allows nothing but the same commit again (an abort would
+      // fail as "conflicting"), so give up as is; the coordinator aborts it (transaction timeout) or a rerun does.
+      if (kind === 'fatal' || kind === 'retriable') throw err;
       await this.abort();
       throw new TransactionAbortedError(
         `a transaction of ${tally.published} records and ${tally.deadLettered} dead letters was aborted: ${(err as Error).message}`,

@@ -77,6 +77,16 @@ test('a fatal commit failure (fenced) is thrown as is, nothing aborted', async (
   assert.deepEqual(calls, ['begin', 'commit']);
 });
 
+test('a commit still failing retriably when its retries run out is thrown as is: an abort would conflict with it', async () => {
+  const timedOut = () => txnError({ isRetriable: true });
+  const { calls, txn } = fakeTransactions(Array.from({ length: 50 }, timedOut));
+  const w = new TransactionWindow(txn, 100, () => assert.fail('nothing committed'), 300);
+  await w.open();
+  await assert.rejects(w.commit(), { message: 'broker says no', isRetriable: true });
+  assert.ok(calls.filter((c) => c === 'commit').length >= 2, `retried: ${calls.join(',')}`);
+  assert.ok(!calls.includes('abort'), `no abort: ${calls.join(',')}`);
+});
+
 test('refuses a commit interval that is not a positive integer', () => {
   const { txn } = fakeTransactions();
   for (const bad of [0, -5, 1.5, Number.NaN]) assert.throws(() => new TransactionWindow(txn, bad, () => undefined), RangeError);
