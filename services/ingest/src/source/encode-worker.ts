@@ -8,6 +8,7 @@ import avsc from 'avsc';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
+import { warmUpReplay } from './replay-warm-up.js';
 import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
@@ -42,9 +43,11 @@ async function send(batch: EncodedBatch): Promise<boolean> {
  * schema: it runs at once, while the main thread connects to Kafka and
  * registers the schemas. Its failure is reported once the reading starts.
  */
-const planning: Promise<DateOrderPlan | undefined> =
-  input.command.mode === 'replay' && input.command.order === 'date' ? planDateOrder(input.command.file) : Promise.resolve(undefined);
+const dateOrder = input.command.mode === 'replay' && input.command.order === 'date';
+const planning: Promise<DateOrderPlan | undefined> = dateOrder && input.command.mode === 'replay' ? planDateOrder(input.command.file) : Promise.resolve(undefined);
 planning.catch(() => undefined); // awaited (and thrown) in run()
+/** Then, while the schema is still on its way, the replay's code is warmed up (replay-warm-up.ts). A failure there costs only speed. */
+const warming: Promise<unknown> = dateOrder ? planning.then(() => warmUpReplay(() => start !== undefined || stopping)).catch(() => undefined) : Promise.resolve();
 
 /** Reads and sends everything, unless told to stop; then says it is done. */
 async function run(): Promise<void> {
@@ -53,6 +56,7 @@ async function run(): Promise<void> {
   if (start === undefined) return;
   const encoder = new BatchEncoder(avsc.Type.forSchema(start.raw.schema as avsc.Schema), start.raw.schemaId);
   const plan = await planning;
+  await warming;
   if (stopping) return;
   for await (const items of itemBatches(input.command, plan)) {
     for (const batch of encoder.add(items)) if (!(await send(batch))) return; // leaving the loop closes the source's files
