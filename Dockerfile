@@ -14,7 +14,7 @@ RUN npx tsc -b && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 # The Node settings of scripts/node-env.sh (why: see there).
-ENV NODE_ENV=production HTTP_HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=64
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0 NODE_OPTIONS=--max-semi-space-size=64 UV_THREADPOOL_SIZE=8
 COPY --from=build /app /app
 USER node
 ENTRYPOINT ["node"]

@@ -59,6 +59,8 @@ export class KafkaProducer {
     private readonly logger: Logger,
     /** Whether every message gets a report, so in-flight messages can be counted. */
     private readonly counting: boolean,
+    /** transaction.timeout.ms of a transactional producer (the default otherwise). */
+    readonly transactionTimeoutMs: number,
   ) {}
 
   static async connect(cfg: KafkaConfig, logger: Logger, opts: ProducerOptions): Promise<KafkaProducer> {
@@ -81,7 +83,7 @@ export class KafkaProducer {
       ...opts.overrides,
     };
     const native = new Producer(conf as never);
-    const producer = new KafkaProducer(native, logger.child({ component: 'producer' }), opts.deliveryReports !== 'failures');
+    const producer = new KafkaProducer(native, logger.child({ component: 'producer' }), opts.deliveryReports !== 'failures', txnTimeoutMs);
     native.on('delivery-report', (err, report) => {
       if (producer.counting) producer.inFlight--;
       const cb = report.opaque as DeliveryCallback | undefined;

@@ -17,33 +17,73 @@ export function classifyTxnError(err: unknown): TxnErrorKind {
   return 'abortable';
 }
 
-function call(fn: (cb: (err: LibrdKafkaError | null) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+/**
+ * A transactional call that never answered. librdkafka can wait forever for
+ * the reply to one — send_offsets_to_transaction after the group coordinator
+ * was away, whatever its timeout (librdkafka issues #5456, #5511; seen here
+ * after a broker restart: the calling thread parked in rd_kafka_txn_op_req0).
+ * The producer is wedged after that: fatal, so the caller replaces it.
+ */
+export class TransactionalCallStuckError extends Error {
+  override name = 'TransactionalCallStuckError';
+  readonly isFatal = true;
 }
 
 /** Transactional operations over a producer created with a transactional.id. */
 export class Transactions {
-  constructor(private readonly producer: KafkaProducer, private readonly timeoutMs = 30_000) {}
+  /**
+   * Set once a call got stuck. The stuck call still runs inside the producer
+   * (on a libuv thread), so the producer must not be used or even closed again:
+   * it is abandoned, and a new one with the same transactional.id fences it.
+   */
+  wedged = false;
+  /** How long a call may go unanswered before it counts as stuck: librdkafka's own bound (up to the transaction timeout) and a margin. */
+  private readonly stuckAfterMs: number;
+
+  constructor(private readonly producer: KafkaProducer, private readonly timeoutMs = 30_000, stuckAfterMs?: number) {
+    this.stuckAfterMs = stuckAfterMs ?? Math.max(timeoutMs, producer.transactionTimeoutMs) + 30_000;
+  }
 
   init(): Promise<void> {
-    return call((cb) => this.producer.native.initTransactions(this.timeoutMs, cb));
+    return this.call('init transactions', (cb) => this.producer.native.initTransactions(this.timeoutMs, cb));
   }
 
   begin(): Promise<void> {
-    return call((cb) => this.producer.native.beginTransaction(cb));
+    return this.call('begin transaction', (cb) => this.producer.native.beginTransaction(cb));
   }
 
   /** Commits consumed offsets with the group's metadata (KIP-447), so the broker fences zombies by generation. */
   sendOffsets(offsets: TopicPartitionOffset[], consumer: GroupConsumer): Promise<void> {
-    return call((cb) => this.producer.native.sendOffsetsToTransaction(offsets, consumer.native, this.timeoutMs, cb));
+    return this.call('send offsets to transaction', (cb) => this.producer.native.sendOffsetsToTransaction(offsets, consumer.native, this.timeoutMs, cb));
   }
 
   commit(): Promise<void> {
-    return call((cb) => this.producer.native.commitTransaction(this.timeoutMs, cb));
+    return this.call('commit transaction', (cb) => this.producer.native.commitTransaction(this.timeoutMs, cb));
   }
 
   abort(): Promise<void> {
-    return call((cb) => this.producer.native.abortTransaction(this.timeoutMs, cb));
+    return this.call('abort transaction', (cb) => this.producer.native.abortTransaction(this.timeoutMs, cb));
+  }
+
+  /** The call, bounded here too: a reply that never comes rejects with TransactionalCallStuckError. */
+  private call(name: string, fn: (cb: (err: LibrdKafkaError | null) => void) => void): Promise<void> {
+    if (this.wedged) return Promise.reject(new TransactionalCallStuckError(`${name}: this producer is wedged by an earlier call that never returned`));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.wedged = true;
+        reject(new TransactionalCallStuckError(`${name} did not return within ${this.stuckAfterMs} ms (the Kafka client lost its reply): replacing the producer`));
+      }, this.stuckAfterMs);
+      fn((err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 }
 
@@ -84,7 +124,8 @@ export class TransactionalSession {
    * broker does not answer; the caller retries after a backoff.
    */
   async renew(now = Date.now()): Promise<void> {
-    await this.producer.disconnect().catch(() => undefined);
+    // A wedged producer is left alone (closing it would race the call still stuck inside it); the new one fences it.
+    if (!this.transactions.wedged) await this.producer.disconnect().catch(() => undefined);
     const { producer, transactions } = await openInitialized(this.open);
     this.producer = producer;
     this.transactions = transactions;

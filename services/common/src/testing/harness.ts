@@ -98,6 +98,12 @@ export async function stopService(run: ServiceRun, timeoutMs = 45_000): Promise<
   );
 }
 
+/** SIGKILL: the crash a test wants; resolves once the process is gone. */
+export function killService(run: ServiceRun): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  run.child.kill('SIGKILL');
+  return run.exited;
+}
+
 /**
  * The native stack of every thread of a live process, shortened to the frames
  * that tell where it waits (the binding's workers, librdkafka, libuv), or ''

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KafkaProducer, createLogger, type DeadLetter, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, metricSeries, metricValue, readDecoded, runService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
+import { datasetFile, killService, metricSeries, metricValue, readDecoded, runService, stopService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -42,18 +42,13 @@ async function waitForOutputs(topics: { enriched: string; dlq: string }, total: 
   }
 }
 
-function stop(run: ServiceRun, signal: NodeJS.Signals) {
-  run.child.kill(signal);
-  return run.exited;
-}
-
 describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
   it('turns every raw record into exactly one enriched record or dead letter; HSI closeUsd = close x 0.13', async () => {
     const topics = uniqueTopics('enr-clean');
     await ingest(topics.env);
     const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'a' });
     const o = await waitForOutputs(topics, ROWS, 120_000);
-    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    assert.equal((await stopService(svc)).code, 0, svc.stderr());
     assert.deepEqual({ enriched: o.enriched, dead: o.dead, distinct: o.distinct, duplicates: o.duplicates, reasons: o.reasons }, {
       enriched: 50_568, dead: 681, distinct: ROWS, duplicates: 0, reasons: { missing_price: 681 },
     });
@@ -75,7 +70,7 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
       const svc = runService(ENRICH, [], { ...env, HTTP_PORT: String(port) });
       await waitForMetric(port, 'stockstream_enrichment_records_in_total', 1, 60_000, 20);
       await sleep(Math.floor(Math.random() * 300));
-      await stop(svc, 'SIGKILL');
+      await killService(svc);
       const o = await outputs(topics);
       committedAtKill.push(o.enriched + o.dead);
     }
@@ -83,7 +78,7 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.ok(committedAtKill.some((n) => n > 0 && n < ROWS), `kills landed mid-run: committed ${committedAtKill.join(', ')} of ${ROWS}`);
     const last = runService(ENRICH, [], env);
     const o = await waitForOutputs(topics, ROWS, 120_000);
-    assert.equal((await stop(last, 'SIGTERM')).code, 0, last.stderr());
+    assert.equal((await stopService(last)).code, 0, last.stderr());
     assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
   });
 
@@ -106,11 +101,11 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
       if (done.b > 0) break;
       await sleep(20);
     }
-    await stop(b, 'SIGKILL');
+    await killService(b);
     assert.equal((await feeding.exited).code, 0, feeding.stderr());
     assert.ok(done.b > 0 && done.a + done.b < ROWS, `b must die mid-run with work of its own: a ${done.a}, b ${done.b} of ${ROWS}`);
     const o = await waitForOutputs(topics, ROWS, 180_000);
-    assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+    assert.equal((await stopService(a)).code, 0, a.stderr());
     assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: ROWS, distinct: ROWS, duplicates: 0 });
   });
 
@@ -134,8 +129,8 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
       assert.equal((await feeding.exited).code, 0, feeding.stderr());
       o = await waitForOutputs(topics, ROWS, 180_000);
       done = { a: await metricValue(19_163, 'stockstream_enrichment_records_in_total'), b: await metricValue(19_164, 'stockstream_enrichment_records_in_total') };
-      assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
-      assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
+      assert.equal((await stopService(b)).code, 0, b.stderr());
+      assert.equal((await stopService(a)).code, 0, a.stderr());
     } finally {
       // Whatever failed above, no service outlives the test.
       for (const run of [a, b, feeding]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
@@ -155,7 +150,7 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     await producer.disconnect();
     const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'p' });
     const o = await waitForOutputs(topics, ROWS + 2, 120_000);
-    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    assert.equal((await stopService(svc)).code, 0, svc.stderr());
     assert.equal(o.enriched + o.dead, ROWS + 2);
     assert.equal(o.duplicates, 0);
     assert.equal(o.reasons.not_framed, 1);

@@ -2,10 +2,10 @@
 // (/readyz false), retries with backoff, does not crash, and in the end every
 // raw record is in the outputs exactly once.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DeadLetter, EnrichedTick } from '@stockstream/common';
-import { datasetFile, isReady, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, withCleanup } from '@stockstream/common/testing';
+import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, withCleanup } from '@stockstream/common/testing';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -39,7 +39,7 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
    * then starts it again: /readyz goes false, the service stays up, and in the
    * end every raw record is in the outputs exactly once.
    */
-  async function brokerOutage(label: string, port: number, downMs: number, env: Record<string, string> = {}) {
+  async function brokerOutage(t: TestContext, label: string, port: number, downMs: number, env: Record<string, string> = {}) {
     const topics = uniqueTopics(label);
     const ing = runService(INGEST, ['replay', INDEX_DATA.path], topics.env);
     assert.equal((await ing.exited).code, 0, ing.stderr());
@@ -67,6 +67,8 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
           if (!ready) await sleep(500);
         }
         assert.ok(ready, '/readyz did not recover');
+        // Which recovery path the outage took (a lost reply of librdkafka ends in a replaced producer).
+        t.diagnostic(`producer renewals: ${await metricValue(port, 'stockstream_enrichment_producer_renewals_total')}, aborted transactions: ${await metricValue(port, 'stockstream_enrichment_transactions_aborted_total')}`);
       },
       async () => {
         stack.up('kafka'); // idempotent: make sure later tests have a broker
@@ -75,13 +77,13 @@ describe('enrichment through outages', { skip: INDEX_DATA.skip || stack.skip }, 
     );
   }
 
-  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', { timeout: 360_000 }, () =>
-    brokerOutage('enr-broker', 19_112, 0));
+  it('broker stopped mid-run and restarted: /readyz goes false, then every record exactly once', { timeout: 360_000 }, (t) =>
+    brokerOutage(t, 'enr-broker', 19_112, 0));
 
   // Messages time out and the coordinator expires the open transaction while the broker is away; librdkafka's
   // transactional calls fail retriably meanwhile and must be resumed, not aborted.
-  it('broker away longer than the transaction timeout: every record exactly once', { timeout: 360_000 }, () =>
-    brokerOutage('enr-broker-long', 19_115, 12_000, { ENRICHMENT_TRANSACTION_TIMEOUT_MS: '5000' }));
+  it('broker away longer than the transaction timeout: every record exactly once', { timeout: 360_000 }, (t) =>
+    brokerOutage(t, 'enr-broker-long', 19_115, 12_000, { ENRICHMENT_TRANSACTION_TIMEOUT_MS: '5000' }));
 
   it('registry restarted mid-run: no crash, every record exactly once', { timeout: 300_000 }, async () => {
     const topics = uniqueTopics('enr-registry');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, metricValue, readDecoded, runService, stackComponentControl, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
+import { datasetFile, killService, metricValue, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
 import { s3StorageConfig, sinkSettings } from '../../src/config.js';
 import { LakeSql } from '../../src/lake/lake-sql.js';
 import { mirrorLake } from '../../src/lake/lake-mirror.js';
@@ -44,11 +44,6 @@ async function waitForLake(port: number, timeoutMs: number): Promise<void> {
   await waitForMetric(port, 'stockstream_sink_records_written_total', ENRICHED, timeoutMs, 500);
 }
 
-async function stop(run: ServiceRun, signal: NodeJS.Signals) {
-  run.child.kill(signal);
-  return run.exited;
-}
-
 /** Waits until the sink has uploaded some but not all records, so a fault lands mid-run. */
 function waitMidRun(port: number): Promise<number> {
   return waitForMetric(port, 'stockstream_sink_records_written_total', 1, 60_000, 20);
@@ -61,7 +56,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     const port = 19_122;
     const enr = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 's', HTTP_PORT: String(port) });
     await waitForMetric(port, 'stockstream_enrichment_records_in_total', 51_249, 120_000, 500);
-    assert.equal((await stop(enr, 'SIGTERM')).code, 0, enr.stderr());
+    assert.equal((await stopService(enr)).code, 0, enr.stderr());
   });
 
   it('lands every enriched record in the lake once, with equal contents', async () => {
@@ -69,7 +64,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     const port = 19_131;
     const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port) }));
     await waitForLake(port, 120_000);
-    assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+    assert.equal((await stopService(svc)).code, 0, svc.stderr());
     const lake = await lakeCounts(bucket);
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
 
@@ -100,7 +95,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
       const svc = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port), SINK_ROTATE_RECORDS: '300' }));
       const n = await waitMidRun(port);
       await sleep(Math.floor(Math.random() * 300));
-      await stop(svc, 'SIGKILL');
+      await killService(svc);
       if (n > 0 && n < ENRICHED) landedMidRun = true;
     }
     assert.ok(landedMidRun, 'no kill landed mid-run');
@@ -113,7 +108,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
       await sleep(2000);
       lake = await lakeCounts(bucket);
     }
-    assert.equal((await stop(last, 'SIGTERM')).code, 0, last.stderr());
+    assert.equal((await stopService(last)).code, 0, last.stderr());
     lake = await lakeCounts(bucket);
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
   });
@@ -146,9 +141,9 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
         lake = await lakeCounts(bucket).catch(() => lake);
       }
       joinerConsumed = await metricValue(19_152, 'stockstream_sink_records_consumed_total');
-      assert.equal((await stop(b, 'SIGTERM')).code, 0, b.stderr());
-      assert.equal((await stop(a, 'SIGTERM')).code, 0, a.stderr());
-      assert.equal((await stop(enr, 'SIGTERM')).code, 0, enr.stderr());
+      assert.equal((await stopService(b)).code, 0, b.stderr());
+      assert.equal((await stopService(a)).code, 0, a.stderr());
+      assert.equal((await stopService(enr)).code, 0, enr.stderr());
     } finally {
       // Whatever failed above, no service outlives the test.
       for (const run of [a, b, enr, feeding]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
@@ -180,7 +175,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
       await waitForLake(port, 120_000);
     } finally {
       stack.up('s3');
-      assert.equal((await stop(svc, 'SIGTERM')).code, 0, svc.stderr());
+      assert.equal((await stopService(svc)).code, 0, svc.stderr());
     }
     const lake = await lakeCounts(bucket);
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
