@@ -41,7 +41,8 @@ serviceMain(
     const session = cfg.exactlyOnce ? await TransactionalSession.start(connectProducer) : null;
     const plainProducer = session ? null : await connectProducer();
     const currentProducer = () => session?.producer ?? plainProducer!;
-    lifecycle.defer('producer', () => currentProducer().disconnect());
+    // A wedged producer (a call of it never returned) is not closed: closing would race the call still inside it.
+    lifecycle.defer('producer', () => (session?.transactions.wedged ? undefined : currentProducer().disconnect()));
 
     const fx = new FxTable();
     const feed = await FxFeed.start(cfg, cfg.fxTopic, fx, new AvroDeserializer<FxRate>(schemaRegistry, fxSchema.type), logger, cfg.fxLoadTimeoutMs);
