@@ -41,8 +41,7 @@ serviceMain(
     const session = cfg.exactlyOnce ? await TransactionalSession.start(connectProducer) : null;
     const plainProducer = session ? null : await connectProducer();
     const currentProducer = () => session?.producer ?? plainProducer!;
-    // A wedged producer (a call of it never returned) is not closed: closing would race the call still inside it.
-    lifecycle.defer('producer', () => (session?.transactions.wedged ? undefined : currentProducer().disconnect()));
+    lifecycle.defer('producer', () => currentProducer().disconnect());
 
     const fx = new FxTable();
     const feed = await FxFeed.start(cfg, cfg.fxTopic, fx, new AvroDeserializer<FxRate>(schemaRegistry, fxSchema.type), logger, cfg.fxLoadTimeoutMs);

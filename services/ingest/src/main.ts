@@ -33,9 +33,8 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
     transactionalId: cfg.transactionalId ?? defaultTransactionalId(cfg.rawTopic, cmd),
     deliveryReports: 'failures', // a transaction's commit proves its messages landed
   });
+  lifecycle.defer('producer', () => producer.disconnect());
   const transactions = new Transactions(producer);
-  // A wedged producer (a call of it never returned) is not closed: closing would race the call still inside it.
-  lifecycle.defer('producer', () => (transactions.wedged ? undefined : producer.disconnect()));
   await transactions.init(); // aborts what a killed run of the same source left open
   health.set('kafka', true);
 

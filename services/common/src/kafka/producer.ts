@@ -51,6 +51,13 @@ export interface ProducerOptions {
  * deliveries to drain it.
  */
 export class KafkaProducer {
+  /**
+   * Set when a call into this producer never returned (see
+   * TransactionalCallStuckError): the call still runs inside it on a libuv
+   * thread, so the producer is abandoned — disconnect() leaves it alone, as
+   * closing it would race that call.
+   */
+  wedged = false;
   private inFlight = 0;
   private deliveryHandler: DeliveryHandler | undefined;
 
@@ -158,6 +165,7 @@ export class KafkaProducer {
   }
 
   async disconnect(): Promise<void> {
+    if (this.wedged) return;
     await new Promise<void>((resolve) => this.native.disconnect(10_000, () => resolve()));
   }
 }

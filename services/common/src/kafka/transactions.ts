@@ -32,11 +32,12 @@ export class TransactionalCallStuckError extends Error {
 /** Transactional operations over a producer created with a transactional.id. */
 export class Transactions {
   /**
-   * Set once a call got stuck. The stuck call still runs inside the producer
-   * (on a libuv thread), so the producer must not be used or even closed again:
-   * it is abandoned, and a new one with the same transactional.id fences it.
+   * True once a call got stuck: the producer is abandoned (KafkaProducer.wedged),
+   * and a new one with the same transactional.id fences it.
    */
-  wedged = false;
+  get wedged(): boolean {
+    return this.producer.wedged;
+  }
   /** How long a call may go unanswered before it counts as stuck: librdkafka's own bound (up to the transaction timeout) and a margin. */
   private readonly stuckAfterMs: number;
 
@@ -73,7 +74,7 @@ export class Transactions {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        this.wedged = true;
+        this.producer.wedged = true;
         reject(new TransactionalCallStuckError(`${name} did not return within ${this.stuckAfterMs} ms (the Kafka client lost its reply): replacing the producer`));
       }, this.stuckAfterMs);
       fn((err) => {
@@ -124,8 +125,7 @@ export class TransactionalSession {
    * broker does not answer; the caller retries after a backoff.
    */
   async renew(now = Date.now()): Promise<void> {
-    // A wedged producer is left alone (closing it would race the call still stuck inside it); the new one fences it.
-    if (!this.transactions.wedged) await this.producer.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined); // a wedged one is left alone: the new one fences it
     const { producer, transactions } = await openInitialized(this.open);
     this.producer = producer;
     this.transactions = transactions;
