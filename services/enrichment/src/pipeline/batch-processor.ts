@@ -94,6 +94,14 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
   producer.setDeliveryHandler(onDelivery);
   /** Set by a fatal producer error the session may recover from: the next round replaces the producer first. */
   let renewing = false;
+  /** A fatal producer error: the producer is replaced when the session's budget allows it, else the service ends. */
+  const onFatal = (what: string, err: unknown) => {
+    const message = (err as Error).message;
+    if (!session?.mayRenew()) throw new FencedError(`${what}: ${message}`);
+    deps.health.set('pipeline', false, message);
+    logger.warn({ err: message }, `${what}: replacing the producer`);
+    renewing = true;
+  };
   const encoding: Encoding = { enriched: new SlabEncoder(deps.enriched.serializer), deadLetters: new SlabEncoder(deps.deadLetters.serializer), keys: new KeyBuffers() };
   const fetchAndPrepare = (): Promise<Ahead> => {
     const generation = consumer.generation;
@@ -207,10 +215,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
         step.at('drop read-ahead');
         await dropAhead();
         if (kind === 'fatal') {
-          if (!session?.mayRenew()) throw new FencedError(`producer fenced or fatal error: ${(err as Error).message}`);
-          deps.health.set('pipeline', false, (err as Error).message);
-          logger.warn({ err: (err as Error).message }, 'fatal producer error: replacing the producer');
-          renewing = true;
+          onFatal('producer fenced or fatal error', err);
           backoffMs = nextBackoffMs(backoffMs);
           continue;
         }
@@ -221,11 +226,8 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
             step.at('abort');
             await resumable('abort', () => txn!.abort());
           } catch (abortErr) {
-            if (classifyTxnError(abortErr) === 'fatal') {
-              if (!session?.mayRenew()) throw new FencedError(`abort failed fatally: ${(abortErr as Error).message}`);
-              logger.warn({ err: (abortErr as Error).message }, 'abort failed fatally: replacing the producer');
-              renewing = true;
-            } else logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
+            if (classifyTxnError(abortErr) === 'fatal') onFatal('abort failed fatally', abortErr);
+            else logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
           }
         }
         // The position is past the failed batch (and the one read ahead): go back to what is committed.
