@@ -43,11 +43,12 @@ async function send(batch: EncodedBatch): Promise<boolean> {
  * schema: it runs at once, while the main thread connects to Kafka and
  * registers the schemas. Its failure is reported once the reading starts.
  */
-const dateOrder = input.command.mode === 'replay' && input.command.order === 'date';
-const planning: Promise<DateOrderPlan | undefined> = dateOrder && input.command.mode === 'replay' ? planDateOrder(input.command.file) : Promise.resolve(undefined);
+const dateOrderFile = input.command.mode === 'replay' && input.command.order === 'date' ? input.command.file : undefined;
+const planning: Promise<DateOrderPlan | undefined> = dateOrderFile !== undefined ? planDateOrder(dateOrderFile) : Promise.resolve(undefined);
 planning.catch(() => undefined); // awaited (and thrown) in run()
 /** Then, while the schema is still on its way, the replay's code is warmed up (replay-warm-up.ts). A failure there costs only speed. */
-const warming: Promise<unknown> = dateOrder ? planning.then(() => warmUpReplay(() => start !== undefined || stopping)).catch(() => undefined) : Promise.resolve();
+const warming: Promise<unknown> =
+  dateOrderFile !== undefined ? planning.then(() => warmUpReplay(() => start !== undefined || stopping)).catch(() => undefined) : Promise.resolve();
 
 /** Reads and sends everything, unless told to stop; then says it is done. */
 async function run(): Promise<void> {
