@@ -8,6 +8,7 @@ export * from './observability/health.js';
 export * from './observability/http-server.js';
 export * from './lifecycle/shutdown.js';
 export * from './lifecycle/retry.js';
+export * from './lifecycle/process-exit.js';
 export * from './kafka/rdkafka.js';
 export * from './kafka/client-config.js';
 export * from './kafka/producer.js';

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
+import { markNativeCallStuck } from '../lifecycle/process-exit.js';
+
+/** A transactional producer closes connections idle this long (see its config below). */
+const IDLE_CONNECTION_CLOSE_MS = 20_000;
 
 /** How long a transaction may stay open before the broker aborts it (default). */
 const TRANSACTION_TIMEOUT_MS = 60_000;
@@ -55,9 +59,20 @@ export class KafkaProducer {
    * Set when a call into this producer never returned (see
    * TransactionalCallStuckError): the call still runs inside it on a libuv
    * thread, so the producer is abandoned — disconnect() leaves it alone, as
-   * closing it would race that call.
+   * closing it would race that call, and the process must end by SIGKILL
+   * (see exitProcess), as exiting would wait for that call's thread.
    */
-  wedged = false;
+  get wedged(): boolean {
+    return this.stuckCall !== undefined;
+  }
+  private stuckCall: string | undefined;
+
+  /** Abandons this producer: `call` never returned and still holds a libuv thread. */
+  markWedged(call: string): void {
+    this.stuckCall = call;
+    markNativeCallStuck(`producer ${call}`);
+  }
+
   private inFlight = 0;
   private deliveryHandler: DeliveryHandler | undefined;
 
@@ -86,7 +101,16 @@ export class KafkaProducer {
       'message.timeout.ms': opts.transactionalId ? txnTimeoutMs : 120_000,
       dr_cb: true,
       ...(opts.deliveryReports === 'failures' ? { 'delivery.report.only.error': true } : {}),
-      ...(opts.transactionalId ? { 'transactional.id': opts.transactionalId, 'transaction.timeout.ms': txnTimeoutMs } : {}),
+      ...(opts.transactionalId
+        ? {
+            'transactional.id': opts.transactionalId,
+            'transaction.timeout.ms': txnTimeoutMs,
+            // librdkafka re-runs a waiting coordinator request only when some broker connection goes up or down
+            // (librdkafka #5456, #5511): after a broker restart send_offsets_to_transaction could wait for that
+            // forever, its timeout unchecked. Closing idle connections makes such a change happen while it waits.
+            'connections.max.idle.ms': IDLE_CONNECTION_CLOSE_MS,
+          }
+        : {}),
       ...opts.overrides,
     };
     const native = new Producer(conf as never);

@@ -74,7 +74,7 @@ export class Transactions {
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        this.producer.wedged = true;
+        this.producer.markWedged(name);
         reject(new TransactionalCallStuckError(`${name} did not return within ${this.stuckAfterMs} ms (the Kafka client lost its reply): replacing the producer`));
       }, this.stuckAfterMs);
       fn((err) => {

@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import { Health } from '../observability/health.js';
 import { startObservabilityServer } from '../observability/http-server.js';
 import { createMetricsRegistry } from '../observability/metrics.js';
+import { exitProcess } from './process-exit.js';
 import { Lifecycle } from './shutdown.js';
 
 export interface ServiceContext<C> {
@@ -30,6 +31,7 @@ export function serviceMain<S extends SettingsSpec, P>(
   prepare: (cfg: ConfigOf<S>) => P,
   run: (ctx: ServiceContext<ConfigOf<S>>, prepared: P) => Promise<void>,
 ): void {
+  let exitLogger: Logger | undefined;
   const start = async (): Promise<number> => {
     let cfg: ConfigOf<S>;
     let prepared: P;
@@ -46,6 +48,7 @@ export function serviceMain<S extends SettingsSpec, P>(
     const registry = createMetricsRegistry(name);
     const health = new Health();
     const http = cfg as unknown as { httpHost: string; httpPort: number };
+    exitLogger = logger;
     return lifecycle.run(async (signal) => {
       const server = await startObservabilityServer({ host: http.httpHost, port: http.httpPort, registry, health });
       lifecycle.defer('http server', () => server.close());
@@ -53,10 +56,10 @@ export function serviceMain<S extends SettingsSpec, P>(
     });
   };
   start().then(
-    (code) => process.exit(code),
+    (code) => exitProcess(code, exitLogger),
     (err) => {
       process.stderr.write(`${name}: ${(err as Error).stack ?? err}\n`);
-      process.exit(1);
+      exitProcess(1, exitLogger);
     },
   );
 }

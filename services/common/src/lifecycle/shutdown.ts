@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { exitProcess } from './process-exit.js';
 
 type Cleanup = { name: string; fn: () => Promise<void> | void };
 
@@ -41,7 +42,7 @@ export class Lifecycle {
     if (this.deadline !== undefined) return;
     this.deadline = setTimeout(() => {
       this.logger.error({ deadlineMs: this.deadlineMs }, 'shutdown deadline exceeded: exiting');
-      process.exit(this.exitCode || 2);
+      exitProcess(this.exitCode || 2, this.logger);
     }, this.deadlineMs);
     this.deadline.unref();
   }
@@ -51,7 +52,7 @@ export class Lifecycle {
     const onSignal = (sig: NodeJS.Signals) => {
       if (this.stopping || this.controller.signal.aborted) {
         this.logger.warn({ signal: sig }, 'second signal: exiting now');
-        process.exit(130);
+        exitProcess(130, this.logger);
       }
       this.stop(`received ${sig}`);
     };

@@ -19,6 +19,8 @@ export function createLogger(service: string, level = 'info', destination?: Dest
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    // Synchronous writes: a log line must not wait for libuv's thread pool (busy with the Kafka client's blocking
+    // calls when a broker is away), and the lines before an exit — or a SIGKILL, see exitProcess — are not lost.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

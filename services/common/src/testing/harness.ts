@@ -3,7 +3,7 @@
 // the same helpers; never imported by service code.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { after } from 'node:test';
 import { dirname, join } from 'node:path';
 import { kafkaSettings, registrySettings } from '../config/common-settings.js';
@@ -93,9 +93,36 @@ export async function stopService(run: ServiceRun, timeoutMs = 45_000): Promise<
   const stacks = run.child.pid === undefined ? '' : nativeStacks(run.child.pid);
   run.child.kill('SIGKILL');
   await run.exited;
-  throw new Error(
-    `service did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed); its log ends:\n${run.stderr().slice(-4000)}${run.stdout().slice(-4000)}${stacks}`,
-  );
+  // The stacks first: CI shows the start and the end of a long failure message, not its middle.
+  throw new Error(`service did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed)${stacks}\nits log ends:\n${logTail(run.stderr() + run.stdout(), 3000)}`);
+}
+
+/**
+ * The last `maxChars` of a service's output with runs of the same JSON log
+ * message (a client error repeated every few ms while a broker is away)
+ * collapsed into their first line and a count, so the tail shows what
+ * happened rather than one message over and over.
+ */
+export function logTail(output: string, maxChars: number): string {
+  const out: string[] = [];
+  let lastKey = '';
+  let repeats = 0;
+  const flush = () => {
+    if (repeats > 0) out.push(`  (the line above ${repeats} more times)`);
+    repeats = 0;
+  };
+  for (const line of output.split('\n')) {
+    const key = line.replace(/"time":"[^"]*",?/, '');
+    if (key === lastKey && line !== '') {
+      repeats++;
+      continue;
+    }
+    flush();
+    out.push(line);
+    lastKey = key;
+  }
+  flush();
+  return out.join('\n').slice(-maxChars);
 }
 
 /** SIGKILL: the crash a test wants; resolves once the process is gone. */
@@ -107,7 +134,8 @@ export function killService(run: ServiceRun): Promise<{ code: number | null; sig
 /**
  * The native stack of every thread of a live process, shortened to the frames
  * that tell where it waits (the binding's workers, librdkafka, libuv), or ''
- * when gdb is not installed or cannot attach. A hang that only shows on a CI
+ * when gdb is not installed or cannot attach the threads' names and kernel
+ * wait channels from /proc. A hang that only shows on a CI
  * machine then still says which call never returned.
  */
 export function nativeStacks(pid: number): string {
@@ -116,7 +144,7 @@ export function nativeStacks(pid: number): string {
     out = execFileSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 25'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (err) {
     const e = err as { code?: string; stdout?: string };
-    if (e.code === 'ENOENT' || !e.stdout) return '';
+    if (e.code === 'ENOENT' || !e.stdout) return threadStates(pid);
     out = e.stdout;
   }
   const threads = out.split(/\n(?=Thread \d+ )/).filter((t) => t.startsWith('Thread '));
@@ -130,6 +158,22 @@ export function nativeStacks(pid: number): string {
     return [head.slice(0, 120), ...kept].join('\n');
   });
   return `\nnative stacks (gdb, ${threads.length} threads):\n${lines.join('\n')}`;
+}
+
+/** Each thread's name, state and kernel wait channel (from /proc), counted: 'libuv-worker S futex_wait_queue ×8'. */
+function threadStates(pid: number): string {
+  try {
+    const counts = new Map<string, number>();
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const read = (f: string) => readFileSync(`/proc/${pid}/task/${task}/${f}`, 'utf8').trim();
+      const state = read('stat').replace(/^.*\) /, '').split(' ')[0];
+      const key = `${read('comm')} ${state} ${read('wchan')}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return `\nthreads (no gdb; name, state, wait channel):\n${[...counts].map(([k, n]) => `  ${k} x${n}`).join('\n')}`;
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -52,7 +52,12 @@ describe('Transactions', () => {
       commitTransaction: (_t: number, cb: (e: Error | null) => void) => reply('commit', cb),
       abortTransaction: (_t: number, cb: (e: Error | null) => void) => reply('abort', cb),
     };
-    return { calls, producer: { native, transactionTimeoutMs: 60_000, wedged: false } as unknown as KafkaProducer };
+    return { calls, producer: {
+        native, transactionTimeoutMs: 60_000, wedged: false,
+        markWedged(this: { wedged: boolean }) {
+          this.wedged = true;
+        },
+      } as unknown as KafkaProducer };
   }
   const consumer = { native: {} } as never;
 
