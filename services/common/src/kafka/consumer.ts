@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
+import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
 import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition } from './rdkafka.js';
 
@@ -32,6 +33,9 @@ const ERR_ASSIGN_PARTITIONS = -175;
  * the caller (in a transaction, or after an upload), so what is committed is
  * always what was durably handled.
  */
+/** How long a consumer's close may take (leaving the group, committing) before the process stops waiting for it. */
+const CLOSE_BOUND_MS = 20_000;
+
 export class GroupConsumer {
   /** Bumped on every assignment change, so a batch can tell it straddled one. */
   generation = 0;
@@ -142,6 +146,6 @@ export class GroupConsumer {
     // Deferred mode: the caller is done with its partitions; the close's own revoke is applied as it comes.
     this.closing = true;
     this.pendingRebalances.length = 0;
-    await new Promise<void>((resolve) => this.native.disconnect(() => resolve()));
+    await boundedNativeCall('consumer close', CLOSE_BOUND_MS, (done) => this.native.disconnect(() => done()));
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
-import { markNativeCallStuck } from '../lifecycle/process-exit.js';
+import { boundedNativeCall, markNativeCallStuck } from '../lifecycle/process-exit.js';
 
 /** A transactional producer closes connections idle this long (see its config below). */
 const IDLE_CONNECTION_CLOSE_MS = 20_000;
@@ -190,7 +190,8 @@ export class KafkaProducer {
 
   async disconnect(): Promise<void> {
     if (this.wedged) return;
-    await new Promise<void>((resolve) => this.native.disconnect(10_000, () => resolve()));
+    // Its own flush is bounded at 10 s; the bound here is for the close after it.
+    await boundedNativeCall('producer close', 20_000, (done) => this.native.disconnect(10_000, () => done()));
   }
 }
 

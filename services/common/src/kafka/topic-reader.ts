@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
 import { brokerUnreachable } from './producer.js';
 import { KafkaConsumer, type Message } from './rdkafka.js';
@@ -47,7 +48,7 @@ export class TopicTail {
       consumer.assign(partitions.map((partition) => ({ topic, partition, offset: 0 })));
       return new TopicTail(consumer, topic, partitions);
     } catch (err) {
-      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+      await boundedNativeCall('reader close', 20_000, (done) => consumer.disconnect(() => done())).catch(() => undefined);
       throw err;
     }
   }
@@ -97,7 +98,7 @@ export class TopicTail {
   async close(): Promise<void> {
     this.following = false;
     await this.followLoop;
-    await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+    await boundedNativeCall('reader close', 20_000, (done) => this.consumer.disconnect(() => done()));
   }
 }
 

@@ -10,16 +10,18 @@ import type { Logger } from 'pino';
  * once its clean-up has run — the only way out that does not wait for that
  * thread. The exit status (137) then says the shutdown was not clean.
  */
-const stuck = new Set<string>();
+const stuck = new Map<symbol, string>();
 
-/** Registers a native call that will not return (what it was, for the exit log). */
-export function markNativeCallStuck(what: string): void {
-  stuck.add(what);
+/** Registers a native call that will not return (what it was, for the exit log); the token unregisters it. */
+export function markNativeCallStuck(what: string): symbol {
+  const token = Symbol(what);
+  stuck.set(token, what);
+  return token;
 }
 
 /** The native calls registered as stuck. */
 export function stuckNativeCalls(): string[] {
-  return [...stuck];
+  return [...stuck.values()];
 }
 
 /** process.exit(code), or SIGKILL of this process when a native call is stuck (the exit would wait for it forever). */
@@ -32,4 +34,25 @@ export function exitProcess(code: number, logger?: Logger): never {
     process.kill(process.pid, 'SIGKILL');
   }
   process.exit(code);
+}
+
+/**
+ * Runs a native call that reports through a callback, bounded: past `ms` it is
+ * registered as stuck (so the exit will not wait for it) and the promise
+ * rejects naming it. For calls such as a client's close, whose return the
+ * process must not wait on forever.
+ */
+export function boundedNativeCall(what: string, ms: number, call: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let token: symbol | undefined;
+    const timer = setTimeout(() => {
+      token = markNativeCallStuck(what);
+      reject(new Error(`${what} did not return within ${ms} ms`));
+    }, ms);
+    call(() => {
+      clearTimeout(timer);
+      if (token !== undefined) stuck.delete(token); // it returned after all: the exit need not avoid it
+      resolve();
+    });
+  });
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { boundedNativeCall, stuckNativeCalls } from '../../src/lifecycle/process-exit.js';
+
 const EXIT = fileURLToPath(new URL('../../src/lifecycle/process-exit.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'process-exit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,5 +59,20 @@ describe('exitProcess', () => {
     assert.equal(r.hung, false);
     assert.equal(r.signal, 'SIGKILL');
     assert.match(r.stderr, /exit 3: a native call never returned \(open of a FIFO nobody writes\)/);
+  });
+});
+
+describe('boundedNativeCall', () => {
+  it('resolves when the call reports in time, registering nothing', async () => {
+    await boundedNativeCall('quick close', 1000, (done) => setTimeout(done, 10));
+    assert.deepEqual(stuckNativeCalls(), []);
+  });
+
+  it('past its bound rejects naming the call and registers it as stuck until it returns after all', async () => {
+    let done: () => void = () => assert.fail('never called');
+    await assert.rejects(boundedNativeCall('slow close', 30, (d) => (done = d)), /slow close did not return within 30 ms/);
+    assert.deepEqual(stuckNativeCalls(), ['slow close']);
+    done();
+    assert.deepEqual(stuckNativeCalls(), []);
   });
 });
