@@ -69,8 +69,10 @@ export async function warmUpReplay(stop: () => boolean, rows = WARM_UP_ROWS): Pr
   let seen = 0;
   try {
     writeFileSync(path, warmUpCsv(rows));
-    const encoder = new BatchEncoder(avsc.Type.forSchema(loadSchema('rawTick') as avsc.Schema), 1, () => 0);
-    for await (const items of readCsvFileBatches(path, { order: 'date', now: () => 0 })) {
+    // The real clock, not a constant: a timestamp of today is no small integer, and code optimized for 0 would be
+    // thrown away (deoptimized) at the first real row.
+    const encoder = new BatchEncoder(avsc.Type.forSchema(loadSchema('rawTick') as avsc.Schema), 1, Date.now);
+    for await (const items of readCsvFileBatches(path, { order: 'date', now: Date.now })) {
       encoder.add(items);
       seen += items.length;
       if (stop()) break; // leaving the loop closes the file
