@@ -39,4 +39,18 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   fi
   touch "$stamp"
 fi
+
+# A native Kafka client built from source here (not a downloaded prebuilt one) gets a speed patch: see
+# scripts/patch-kafka-binding.mjs. Rebuilding after it compiles one file (~10 s).
+binding=node_modules/@confluentinc/kafka-javascript
+if [ -d "$binding/build/Release/obj.target" ] \
+   && { ! grep -q 'stockstream-patch: message keys' "$binding/src/common.cc" \
+        || [ "$binding/src/common.cc" -nt "$binding/build/Release/confluent-kafka-javascript.node" ]; }; then
+  if node scripts/patch-kafka-binding.mjs "$binding/src/common.cc"; then
+    say "rebuilding the native Kafka client with the patch"
+    log="$PWD/$binding/build/stockstream-patch.log"
+    (cd "$binding" && npm run build --silent >"$log" 2>&1) \
+      || { echo "setup: rebuilding the patched Kafka client failed; see $binding/build/stockstream-patch.log" >&2; exit 1; }
+  fi
+fi
 npx tsc -b
