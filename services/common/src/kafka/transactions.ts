@@ -105,18 +105,19 @@ export class TransactionalSession {
     private readonly open: () => Promise<KafkaProducer>,
     public producer: KafkaProducer,
     public transactions: Transactions,
-    private readonly budget: RenewalBudget,
+    private readonly options: Required<SessionOptions>,
   ) {}
 
   /** Opens the producer and initializes its transactions (which fences any zombie with the same id). */
-  static async start(open: () => Promise<KafkaProducer>, budget: RenewalBudget = { max: 5, withinMs: 10 * 60_000 }): Promise<TransactionalSession> {
-    const { producer, transactions } = await openInitialized(open);
-    return new TransactionalSession(open, producer, transactions, budget);
+  static async start(open: () => Promise<KafkaProducer>, options: SessionOptions = {}): Promise<TransactionalSession> {
+    const opts = { budget: options.budget ?? { max: 5, withinMs: 10 * 60_000 }, stuckAfterMs: options.stuckAfterMs ?? 0 };
+    const { producer, transactions } = await openInitialized(open, opts.stuckAfterMs);
+    return new TransactionalSession(open, producer, transactions, opts);
   }
 
   /** Whether a renewal now stays within the budget. */
   mayRenew(now = Date.now()): boolean {
-    return renewalAllowed(this.renewedAt, this.budget, now);
+    return renewalAllowed(this.renewedAt, this.options.budget, now);
   }
 
   /**
@@ -126,17 +127,24 @@ export class TransactionalSession {
    */
   async renew(now = Date.now()): Promise<void> {
     await this.producer.disconnect().catch(() => undefined); // a wedged one is left alone: the new one fences it
-    const { producer, transactions } = await openInitialized(this.open);
+    const { producer, transactions } = await openInitialized(this.open, this.options.stuckAfterMs);
     this.producer = producer;
     this.transactions = transactions;
     this.renewedAt.push(now); // only renewals that happened count: attempts during an outage are unlimited
   }
 }
 
+export interface SessionOptions {
+  /** Renewals allowed (default 5 within 10 minutes). */
+  budget?: RenewalBudget;
+  /** When a transactional call counts as stuck (0: Transactions' default, from the transaction timeout). */
+  stuckAfterMs?: number;
+}
+
 /** A new producer with its transactions initialized; closed again when the initialization fails. */
-async function openInitialized(open: () => Promise<KafkaProducer>): Promise<{ producer: KafkaProducer; transactions: Transactions }> {
+async function openInitialized(open: () => Promise<KafkaProducer>, stuckAfterMs: number): Promise<{ producer: KafkaProducer; transactions: Transactions }> {
   const producer = await open();
-  const transactions = new Transactions(producer);
+  const transactions = new Transactions(producer, undefined, stuckAfterMs > 0 ? stuckAfterMs : undefined);
   try {
     await transactions.init();
   } catch (err) {

@@ -1,0 +1,104 @@
+// The recovery from a transactional call that never returns (librdkafka
+// #5456/#5511, see TransactionalCallStuckError), run end to end on the real
+// stack in this process: the enrichment loop with a real consumer and real
+// transactional producers, where the first producer's client never answers one
+// send-offsets call. The call's bound passes, the producer is wedged, a new one
+// with the same transactional.id fences it (aborting its open transaction),
+// the loop resumes from the committed offsets, and every raw record still ends
+// up exactly once downstream.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import {
+  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, TransactionalSession, createLogger, createMetricsRegistry, Health,
+  loadSchema, registerTopicSchema, stuckNativeCalls, type DeadLetter, type EnrichedTick, type RawTick,
+} from '@stockstream/common';
+import { readDecoded, runService, testKafkaConfig, testRegistryConfig, uniqueTopics, withCleanup } from '@stockstream/common/testing';
+import { RawTickReader } from '../../src/decode/raw-tick-reader.js';
+import { loadDefaultFxRates } from '../../src/fx/default-fx-rates.js';
+import { FxTable } from '../../src/fx/fx-table.js';
+import { createEnrichmentMetrics } from '../../src/metrics.js';
+import { runProcessor } from '../../src/pipeline/batch-processor.js';
+import { loadIndexReference } from '../../src/reference/index-reference.js';
+
+const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
+const RECORDS = 3_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('enrichment: a transactional call that never returns', () => {
+  it('wedges the producer after its bound; a new producer takes over and every record is still exactly once', { timeout: 180_000 }, async () => {
+    const topics = uniqueTopics('enr-renewal');
+    const ing = runService(INGEST, ['simulate', '--count', String(RECORDS)], topics.env);
+    assert.equal((await ing.exited).code, 0, ing.stderr());
+
+    const logger = createLogger('t', 'warn');
+    const kafka = testKafkaConfig();
+    const schemaRegistry = new SchemaRegistryClient(testRegistryConfig());
+    const enriched = await registerTopicSchema<EnrichedTick>(schemaRegistry, topics.enriched, 'enrichedTick');
+    const deadLetter = await registerTopicSchema<DeadLetter>(schemaRegistry, topics.dlq, 'deadLetter');
+    const rawReader = avsc.Type.forSchema(loadSchema('rawTick') as avsc.Schema);
+
+    // The first producer's client answers two send-offsets calls and never the third (no call reaches it).
+    const producers: KafkaProducer[] = [];
+    let sendOffsetsCalls = 0;
+    const open = async () => {
+      const p = await KafkaProducer.connect(kafka, logger, { clientId: 'renewal-test', transactionalId: `renewal-${topics.raw}`, deliveryReports: 'failures' });
+      if (producers.length === 0) {
+        const native = p.native as unknown as { sendOffsetsToTransaction: (...args: unknown[]) => void };
+        const real = native.sendOffsetsToTransaction.bind(native);
+        native.sendOffsetsToTransaction = (...args: unknown[]) => {
+          if (++sendOffsetsCalls !== 3) real(...args);
+        };
+      }
+      producers.push(p);
+      return p;
+    };
+    const session = await TransactionalSession.start(open, { stuckAfterMs: 3_000 });
+    const consumer = await GroupConsumer.connect(kafka, logger, { groupId: `g-${topics.raw}`, clientId: 'renewal-test', topics: [topics.raw], isolation: 'read_committed' });
+    const registry = createMetricsRegistry('t');
+    const metrics = createEnrichmentMetrics(registry);
+    const fx = FxTable.of(loadDefaultFxRates(), 0);
+    const reference = loadIndexReference();
+    const stop = new AbortController();
+    const loop = runProcessor(
+      {
+        consumer, output: { session }, metrics, health: new Health(), logger, batchMax: 300,
+        rawReader: new RawTickReader(new AvroDeserializer<RawTick>(schemaRegistry, rawReader)),
+        enriched: { topic: topics.enriched, serializer: enriched.serializer },
+        deadLetters: { topic: topics.dlq, serializer: deadLetter.serializer },
+        context: () => ({ reference, fx }),
+      },
+      stop.signal,
+    );
+
+    await withCleanup(
+      async () => {
+        const deadline = Date.now() + 120_000;
+        let out = { total: 0, distinct: 0 };
+        while (Date.now() < deadline) {
+          const e = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
+          const d = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
+          const coords = new Set([...e.map((m) => `${m.value.rawPartition}/${m.value.rawOffset}`), ...d.map((m) => `${m.value.sourcePartition}/${m.value.sourceOffset}`)]);
+          out = { total: e.length + d.length, distinct: coords.size };
+          if (out.total >= RECORDS) break;
+          await sleep(1000);
+        }
+        assert.deepEqual(out, { total: RECORDS, distinct: RECORDS });
+        assert.ok(sendOffsetsCalls >= 3, 'the third send-offsets call was swallowed');
+        assert.equal(producers.length, 2, 'one new producer replaced the wedged one');
+        assert.equal(producers[0]!.wedged, true);
+        assert.deepEqual(stuckNativeCalls(), ['producer send offsets to transaction']);
+        assert.equal((await registry.getSingleMetric('stockstream_enrichment_producer_renewals_total')!.get()).values[0]!.value, 1);
+      },
+      async () => {
+        stop.abort();
+        await loop;
+        await consumer.disconnect();
+        await session.producer.disconnect();
+        // The wedged producer's client never saw the swallowed call, so here it can be closed.
+        await new Promise<void>((resolve) => producers[0]!.native.disconnect(5_000, () => resolve()));
+      },
+    );
+  });
+});
