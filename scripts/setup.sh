@@ -44,7 +44,7 @@ fi
 # scripts/patch-kafka-binding.mjs. Rebuilding after it compiles one file (~10 s).
 binding=node_modules/@confluentinc/kafka-javascript
 if [ -d "$binding/build/Release/obj.target" ] \
-   && { ! grep -q 'stockstream-patch: message keys' "$binding/src/common.cc" \
+   && { ! grep -q 'stockstream-patch: message keys v2' "$binding/src/common.cc" \
         || [ "$binding/src/common.cc" -nt "$binding/build/Release/confluent-kafka-javascript.node" ]; }; then
   if node scripts/patch-kafka-binding.mjs "$binding/src/common.cc"; then
     say "rebuilding the native Kafka client with the patch"

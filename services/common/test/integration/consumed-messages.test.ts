@@ -68,6 +68,6 @@ describe('consumed messages', () => {
       t.skip('the native client is a prebuilt binary: nothing was compiled or patched here');
       return;
     }
-    assert.ok(readFileSync(join(bindingDir, 'src', 'common.cc'), 'utf8').includes('// stockstream-patch: message keys'), 'scripts/setup.sh applies scripts/patch-kafka-binding.mjs');
+    assert.ok(readFileSync(join(bindingDir, 'src', 'common.cc'), 'utf8').includes('// stockstream-patch: message keys v2'), 'scripts/setup.sh applies scripts/patch-kafka-binding.mjs');
   });
 });
