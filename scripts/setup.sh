@@ -41,7 +41,7 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
 fi
 
 # A native Kafka client built from source here (not a downloaded prebuilt one) gets a speed patch: see
-# scripts/patch-kafka-binding.mjs. Rebuilding after it compiles one file (~10 s).
+# scripts/patch-kafka-binding.mjs. Rebuilding after it takes ~30 s here, once.
 binding=node_modules/@confluentinc/kafka-javascript
 if [ -d "$binding/build/Release/obj.target" ] \
    && { ! grep -q 'stockstream-patch: message keys v2' "$binding/src/common.cc" \

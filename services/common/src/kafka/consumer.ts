@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { baseClientConfig, type KafkaConfig } from './client-config.js';
+import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
 import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition } from './rdkafka.js';
@@ -33,9 +33,6 @@ const ERR_ASSIGN_PARTITIONS = -175;
  * the caller (in a transaction, or after an upload), so what is committed is
  * always what was durably handled.
  */
-/** How long a consumer's close may take (leaving the group, committing) before the process stops waiting for it. */
-const CLOSE_BOUND_MS = 20_000;
-
 export class GroupConsumer {
   /** Bumped on every assignment change, so a batch can tell it straddled one. */
   generation = 0;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { baseClientConfig, type KafkaConfig } from './client-config.js';
+import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
-import { boundedNativeCall, markNativeCallStuck } from '../lifecycle/process-exit.js';
+import { boundedNativeCall } from '../lifecycle/process-exit.js';
 
 /** A transactional producer closes connections idle this long (see its config below). */
 const IDLE_CONNECTION_CLOSE_MS = 20_000;
@@ -67,10 +67,9 @@ export class KafkaProducer {
   }
   private stuckCall: string | undefined;
 
-  /** Abandons this producer: `call` never returned and still holds a libuv thread. */
+  /** Abandons this producer: `call` never returned (registered as stuck by boundedNativeCall) and holds a libuv thread. */
   markWedged(call: string): void {
     this.stuckCall = call;
-    markNativeCallStuck(`producer ${call}`);
   }
 
   private inFlight = 0;
@@ -191,7 +190,7 @@ export class KafkaProducer {
   async disconnect(): Promise<void> {
     if (this.wedged) return;
     // Its own flush is bounded at 10 s; the bound here is for the close after it.
-    await boundedNativeCall('producer close', 20_000, (done) => this.native.disconnect(10_000, () => done()));
+    await boundedNativeCall('producer close', CLOSE_BOUND_MS, (done) => this.native.disconnect(10_000, () => done()));
   }
 }
 

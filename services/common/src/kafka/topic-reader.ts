@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
-import { baseClientConfig, type KafkaConfig } from './client-config.js';
+import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { brokerUnreachable } from './producer.js';
 import { KafkaConsumer, type Message } from './rdkafka.js';
 
@@ -48,7 +48,7 @@ export class TopicTail {
       consumer.assign(partitions.map((partition) => ({ topic, partition, offset: 0 })));
       return new TopicTail(consumer, topic, partitions);
     } catch (err) {
-      await boundedNativeCall('reader close', 20_000, (done) => consumer.disconnect(() => done())).catch(() => undefined);
+      await boundedNativeCall('reader close', CLOSE_BOUND_MS, (done) => consumer.disconnect(() => done())).catch(() => undefined);
       throw err;
     }
   }
@@ -98,7 +98,7 @@ export class TopicTail {
   async close(): Promise<void> {
     this.following = false;
     await this.followLoop;
-    await boundedNativeCall('reader close', 20_000, (done) => this.consumer.disconnect(() => done()));
+    await boundedNativeCall('reader close', CLOSE_BOUND_MS, (done) => this.consumer.disconnect(() => done()));
   }
 }
 

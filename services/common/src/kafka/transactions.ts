@@ -1,3 +1,4 @@
+import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import type { GroupConsumer } from './consumer.js';
 import type { KafkaProducer } from './producer.js';
 import type { LibrdKafkaError, TopicPartitionOffset } from './rdkafka.js';
@@ -66,24 +67,12 @@ export class Transactions {
     return this.call('abort transaction', (cb) => this.producer.native.abortTransaction(this.timeoutMs, cb));
   }
 
-  /** The call, bounded here too: a reply that never comes rejects with TransactionalCallStuckError. */
+  /** The call, bounded here too: a reply that never comes rejects with TransactionalCallStuckError and wedges the producer. */
   private call(name: string, fn: (cb: (err: LibrdKafkaError | null) => void) => void): Promise<void> {
     if (this.wedged) return Promise.reject(new TransactionalCallStuckError(`${name}: this producer is wedged by an earlier call that never returned`));
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        this.producer.markWedged(name);
-        reject(new TransactionalCallStuckError(`${name} did not return within ${this.stuckAfterMs} ms (the Kafka client lost its reply): replacing the producer`));
-      }, this.stuckAfterMs);
-      fn((err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      });
+    return boundedNativeCall(`producer ${name}`, this.stuckAfterMs, fn, () => {
+      this.producer.markWedged(name);
+      return new TransactionalCallStuckError(`${name} did not return within ${this.stuckAfterMs} ms (the Kafka client lost its reply): replacing the producer`);
     });
   }
 }

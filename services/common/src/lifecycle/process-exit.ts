@@ -37,22 +37,32 @@ export function exitProcess(code: number, logger?: Logger): never {
 }
 
 /**
- * Runs a native call that reports through a callback, bounded: past `ms` it is
- * registered as stuck (so the exit will not wait for it) and the promise
- * rejects naming it. For calls such as a client's close, whose return the
- * process must not wait on forever.
+ * Runs a native call that reports through a callback (with an error or
+ * without), bounded: past `ms` it is registered as stuck (so the exit will not
+ * wait for it) and the promise rejects with `onStuck()`'s error, by default one
+ * naming the call. For a client's close or a transactional call, whose return
+ * the process must not wait on forever. A reply after the bound is ignored.
  */
-export function boundedNativeCall(what: string, ms: number, call: (done: () => void) => void): Promise<void> {
+export function boundedNativeCall(
+  what: string,
+  ms: number,
+  call: (done: (err?: unknown) => void) => void,
+  onStuck: () => Error = () => new Error(`${what} did not return within ${ms} ms`),
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let token: symbol | undefined;
     const timer = setTimeout(() => {
       token = markNativeCallStuck(what);
-      reject(new Error(`${what} did not return within ${ms} ms`));
+      reject(onStuck());
     }, ms);
-    call(() => {
+    call((err) => {
+      if (token !== undefined) {
+        stuck.delete(token); // it returned after all: the exit need not avoid it
+        return;
+      }
       clearTimeout(timer);
-      if (token !== undefined) stuck.delete(token); // it returned after all: the exit need not avoid it
-      resolve();
+      if (err) reject(err);
+      else resolve();
     });
   });
 }

@@ -75,4 +75,12 @@ describe('boundedNativeCall', () => {
     done();
     assert.deepEqual(stuckNativeCalls(), []);
   });
+
+  it("rejects with the call's own error, and past its bound with onStuck's", async () => {
+    await assert.rejects(boundedNativeCall('failing close', 1000, (done) => setImmediate(() => done(new Error('refused')))), /refused/);
+    let done: (err?: unknown) => void = () => assert.fail('never called');
+    await assert.rejects(boundedNativeCall('lost reply', 30, (d) => (done = d), () => new RangeError('stuck here')), RangeError);
+    done(new Error('too late')); // a reply after the bound changes nothing but the registration
+    assert.deepEqual(stuckNativeCalls(), []);
+  });
 });
