@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KafkaProducer, createLogger, type DeadLetter, type EnrichedTick } from '@stockstream/common';
-import { datasetFile, killService, metricSeries, metricValue, readDecoded, runService, stopService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
+import { KafkaProducer, createLogger } from '@stockstream/common';
+import { datasetFile, killService, metricSeries, metricValue, runService, stopService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
+import { outputs, waitForOutputs } from './support/outputs.js';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -16,30 +17,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function ingest(env: Record<string, string>): Promise<void> {
   const run = runService(INGEST, ['replay', INDEX_DATA.path], env);
   assert.equal((await run.exited).code, 0, run.stderr());
-}
-
-/** Outputs by raw coordinates (partition/offset): each must appear once. */
-async function outputs(topics: { enriched: string; dlq: string }) {
-  const enriched = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
-  const dead = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
-  const coords = new Map<string, number>();
-  const add = (k: string) => coords.set(k, (coords.get(k) ?? 0) + 1);
-  enriched.forEach((m) => add(`${m.value.rawPartition}/${m.value.rawOffset}`));
-  dead.forEach((m) => add(`${m.value.sourcePartition}/${m.value.sourceOffset}`));
-  const duplicates = [...coords].filter(([, n]) => n > 1).length;
-  const reasons: Record<string, number> = {};
-  dead.forEach((m) => (reasons[m.value.reason] = (reasons[m.value.reason] ?? 0) + 1));
-  return { enriched: enriched.length, dead: dead.length, distinct: coords.size, duplicates, reasons, enrichedRecords: enriched };
-}
-
-/** Waits until the outputs hold `total` records (read_committed) or the time is up. */
-async function waitForOutputs(topics: { enriched: string; dlq: string }, total: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const o = await outputs(topics);
-    if (o.enriched + o.dead >= total || Date.now() > deadline) return o;
-    await sleep(1000);
-  }
 }
 
 describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {

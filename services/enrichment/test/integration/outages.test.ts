@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { DeadLetter, EnrichedTick } from '@stockstream/common';
-import { datasetFile, isReady, metricValue, readDecoded, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, withCleanup } from '@stockstream/common/testing';
+import { datasetFile, isReady, metricValue, runService, stackComponentControl, stopService, uniqueTopics, waitForMetric, withCleanup } from '@stockstream/common/testing';
+import { waitForOutputs } from './support/outputs.js';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
@@ -14,16 +14,10 @@ const ROWS = 51_249;
 const stack = stackComponentControl();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Total and distinct outputs (read_committed) once all are in or the time is up: both must equal ROWS. */
 async function exactlyOnceCount(topics: { enriched: string; dlq: string }, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const e = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
-    const d = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
-    const keys = new Set([...e.map((m) => `${m.value.rawPartition}/${m.value.rawOffset}`), ...d.map((m) => `${m.value.sourcePartition}/${m.value.sourceOffset}`)]);
-    const total = e.length + d.length;
-    if (total >= ROWS || Date.now() > deadline) return { total, distinct: keys.size };
-    await sleep(2000);
-  }
+  const o = await waitForOutputs(topics, ROWS, timeoutMs);
+  return { total: o.enriched + o.dead, distinct: o.distinct };
 }
 
 /** Waits until the service has committed some but not all records, so the outage lands mid-run. */

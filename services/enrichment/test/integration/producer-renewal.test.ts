@@ -14,17 +14,17 @@ import {
   AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, TransactionalSession, createLogger, createMetricsRegistry, Health,
   loadSchema, registerTopicSchema, stuckNativeCalls, type DeadLetter, type EnrichedTick, type RawTick,
 } from '@stockstream/common';
-import { readDecoded, runService, testKafkaConfig, testRegistryConfig, uniqueTopics, withCleanup } from '@stockstream/common/testing';
+import { runService, testKafkaConfig, testRegistryConfig, uniqueTopics, withCleanup } from '@stockstream/common/testing';
 import { RawTickReader } from '../../src/decode/raw-tick-reader.js';
 import { loadDefaultFxRates } from '../../src/fx/default-fx-rates.js';
 import { FxTable } from '../../src/fx/fx-table.js';
 import { createEnrichmentMetrics } from '../../src/metrics.js';
 import { runProcessor } from '../../src/pipeline/batch-processor.js';
 import { loadIndexReference } from '../../src/reference/index-reference.js';
+import { waitForOutputs } from './support/outputs.js';
 
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
 const RECORDS = 3_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('enrichment: a transactional call that never returns', () => {
   it('wedges the producer after its bound; a new producer takes over and every record is still exactly once', { timeout: 180_000 }, async () => {
@@ -74,17 +74,8 @@ describe('enrichment: a transactional call that never returns', () => {
 
     await withCleanup(
       async () => {
-        const deadline = Date.now() + 120_000;
-        let out = { total: 0, distinct: 0 };
-        while (Date.now() < deadline) {
-          const e = await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick');
-          const d = await readDecoded<DeadLetter>(topics.dlq, 'deadLetter');
-          const coords = new Set([...e.map((m) => `${m.value.rawPartition}/${m.value.rawOffset}`), ...d.map((m) => `${m.value.sourcePartition}/${m.value.sourceOffset}`)]);
-          out = { total: e.length + d.length, distinct: coords.size };
-          if (out.total >= RECORDS) break;
-          await sleep(1000);
-        }
-        assert.deepEqual(out, { total: RECORDS, distinct: RECORDS });
+        const o = await waitForOutputs(topics, RECORDS, 120_000);
+        assert.deepEqual({ total: o.enriched + o.dead, distinct: o.distinct, duplicates: o.duplicates }, { total: RECORDS, distinct: RECORDS, duplicates: 0 });
         assert.ok(sendOffsetsCalls >= 3, 'the third send-offsets call was swallowed');
         assert.equal(producers.length, 2, 'one new producer replaced the wedged one');
         assert.equal(producers[0]!.wedged, true);
