@@ -25,6 +25,7 @@ export * from './kafka/key-buffers.js';
 export * from './serde/pipeline-schemas.js';
 export * from './bootstrap/pipeline-bootstrap.js';
 export * from './kafka/consumer.js';
+export * from './kafka/message-batch.js';
 export * from './kafka/transactions.js';
 export * from './lifecycle/service-main.js';
 export * from './kafka/broker-probe.js';

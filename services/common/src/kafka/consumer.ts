@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
+import { MessageBatch } from './message-batch.js';
 import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition } from './rdkafka.js';
 
 export interface GroupConsumerOptions {
@@ -27,6 +28,14 @@ export interface RebalanceEvent {
 }
 
 const ERR_ASSIGN_PARTITIONS = -175;
+
+/** The native method scripts/kafka-binding/consume-columns.cc adds to the client (absent from a prebuilt one). */
+interface NativeColumnsClient {
+  consumeColumns?: (
+    timeoutMs: number, max: number, timeoutOnlyForFirstMessage: boolean,
+    cb: (err: { message: string; code: number } | null, count?: number, data?: Buffer, ints?: Int32Array, doubles?: Float64Array, topics?: string[]) => void,
+  ) => void;
+}
 
 /**
  * A consumer-group member that never auto-commits: offsets are committed by
@@ -88,6 +97,28 @@ export class GroupConsumer {
   consume(max: number, timeoutMs = 500): Promise<Message[]> {
     this.native.setDefaultConsumeTimeout(timeoutMs);
     return new Promise((resolve, reject) => this.native.consume(max, (err, messages) => (err ? reject(err) : resolve(messages))));
+  }
+
+  /**
+   * Up to `max` messages as columns (message-batch.ts); waits at most
+   * `timeoutMs` for the first. With a client that has consumeColumns (patched
+   * when compiled here: scripts/kafka-binding/patch.mjs) the columns are
+   * filled on the client's worker thread; otherwise they are made from
+   * consume()'s message objects — same batches, only slower.
+   */
+  consumeBatch(max: number, timeoutMs = 500): Promise<MessageBatch> {
+    const client = (this.native as unknown as { _client: NativeColumnsClient })._client;
+    if (client.consumeColumns === undefined) return this.consume(max, timeoutMs).then((ms) => MessageBatch.fromMessages(ms));
+    return new Promise((resolve, reject) =>
+      client.consumeColumns!(timeoutMs, max, false, (err, count, data, ints, doubles, topics) =>
+        err ? reject(Object.assign(new Error(err.message), err)) : resolve(count === 0 ? MessageBatch.EMPTY : new MessageBatch(count!, data!, ints!, doubles!, topics!)),
+      ),
+    );
+  }
+
+  /** Whether consumeBatch gets its columns from the client itself (a client patched here) rather than from message objects. */
+  get readsColumns(): boolean {
+    return typeof (this.native as unknown as { _client: NativeColumnsClient })._client.consumeColumns === 'function';
   }
 
   /** Deferred mode: applies the oldest pending change (assign or unassign); false when none is pending. */

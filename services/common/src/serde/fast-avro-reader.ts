@@ -24,16 +24,23 @@ const NOT_FAST = new NotFastError('not for the fast decoder');
 export class AvroBodyReader {
   buf: Buffer = Buffer.alloc(0);
   pos = 0;
+  /** Where the body ends (exclusive): the buffer may hold more than one body. */
+  end = 0;
 
-  /** Starts reading `buf` at `from`. */
-  reset(buf: Buffer, from: number): void {
+  /** Starts reading the body in bytes [from, end) of `buf`. */
+  reset(buf: Buffer, from: number, end: number): void {
     this.buf = buf;
     this.pos = from;
+    this.end = end;
   }
 
-  /** True when the body was read to its last byte. */
+  /**
+   * True when the body was read to its last byte. Reads do not stop at `end`
+   * (the bytes after it belong to the next body, or are past the buffer): a
+   * decoder checks this once, at the end, instead of on every read.
+   */
   get atEnd(): boolean {
-    return this.pos === this.buf.length;
+    return this.pos === this.end;
   }
 
   /** A zig-zag varint. Reading past the end gives `undefined` bytes, which end the loops; the position check catches that. */
@@ -50,7 +57,7 @@ export class AvroBodyReader {
       shift += 7;
     }
     if (b < 0x80 || b === undefined) {
-      if (pos > buf.length) throw NOT_FAST;
+      if (pos > this.end) throw NOT_FAST;
       this.pos = pos;
       return (n >>> 1) ^ -(n & 1);
     }
@@ -65,7 +72,7 @@ export class AvroBodyReader {
     // The sum is exact while it stays where a double holds it exactly: any integer below 2^53, and even ones
     // (non-negative values, zig-zag 2v) below 2^54. Past that, or past the end: the generic path decides.
     const odd = (n & 1) === 1;
-    if (pos > buf.length || (odd ? f > Number.MAX_SAFE_INTEGER : f >= 2 ** 54)) throw NOT_FAST;
+    if (pos > this.end || (odd ? f > Number.MAX_SAFE_INTEGER : f >= 2 ** 54)) throw NOT_FAST;
     this.pos = pos;
     return odd ? -(f + 1) / 2 : f / 2;
   }
@@ -87,7 +94,7 @@ export class AvroBodyReader {
     const length = this.long();
     const from = this.pos;
     const to = from + length;
-    if (length < 0 || to > this.buf.length) throw NOT_FAST;
+    if (length < 0 || to > this.end) throw NOT_FAST;
     this.pos = to;
     return column.text(this.buf, from, to);
   }
@@ -138,10 +145,10 @@ export function layoutMatches(type: avsc.Type, layout: RecordLayout): boolean {
   return fields.length === layout.length && fields.every((f, i) => f.name === layout[i]![0] && shapeOf(f.type) === layout[i]![1]);
 }
 
-/** A decoder written for one layout: the value of the body at `from`, or undefined when it does not take it. */
+/** A decoder written for one layout: the value of the body in bytes [from, end) of `buf`, or undefined when it does not take it. */
 export interface FastBodyDecoder<T> {
   readonly layout: RecordLayout;
-  decode(buf: Buffer, from: number): T | undefined;
+  decode(buf: Buffer, from: number, end: number): T | undefined;
 }
 
 /**
@@ -168,17 +175,23 @@ export class FastPathReader<T> {
   }
 
   read(value: Buffer | null | undefined): T | Promise<T> {
-    if (this.fast !== undefined && value && value.length > HEADER_BYTES && value[0] === MAGIC_BYTE) {
-      const schemaId = value.readUInt32BE(1);
+    return value ? this.readAt(value, 0, value.length) : this.deserializer.decode(value);
+  }
+
+  /** The value in bytes [start, end) of `data` (a batch's buffer: message-batch.ts); start < 0 is a null value. */
+  readAt(data: Buffer, start: number, end: number): T | Promise<T> {
+    if (start < 0) return this.deserializer.decode(null);
+    if (this.fast !== undefined && end - start > HEADER_BYTES && data[start] === MAGIC_BYTE) {
+      const schemaId = data.readUInt32BE(start + 1);
       const same = this.sameSchema.get(schemaId);
       if (same === true) {
-        const v = this.fast.decode(value, HEADER_BYTES);
+        const v = this.fast.decode(data, start + HEADER_BYTES, end);
         if (v !== undefined) return v;
       } else if (same === undefined) {
-        return this.learn(schemaId, value);
+        return this.learn(schemaId, data.subarray(start, end));
       }
     }
-    return this.deserializer.decode(value);
+    return this.deserializer.decode(start === 0 && end === data.length ? data : data.subarray(start, end));
   }
 
   /** The first value of a schema id: read the generic way, which also tells whether the fast decoder applies to the id. */

@@ -25,10 +25,10 @@ export class FastRawTickDecoder implements FastBodyDecoder<RawTick> {
   private readonly index = new LastUtf8(this.interner);
   private readonly sourceName = new LastUtf8(this.interner);
 
-  /** The tick in bytes [from, buf.length), or undefined when they are not one tick of LAYOUT. */
-  decode(buf: Buffer, from: number): RawTick | undefined {
+  /** The tick in bytes [from, end), or undefined when they are not one tick of LAYOUT. */
+  decode(buf: Buffer, from: number, end: number): RawTick | undefined {
     const r = this.r;
-    r.reset(buf, from);
+    r.reset(buf, from, end);
     return tryFast(() => {
       const tick: RawTick = {
         index: r.string(this.index),

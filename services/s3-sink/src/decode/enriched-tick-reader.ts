@@ -40,11 +40,11 @@ export class FastEnrichedTickDecoder implements FastBodyDecoder<EnrichedTick> {
     ingestedAt: 0, enrichedAt: 0,
   };
 
-  /** The tick in bytes [from, buf.length), or undefined when they are not one tick of LAYOUT. */
-  decode(buf: Buffer, from: number): EnrichedTick | undefined {
+  /** The tick in bytes [from, end), or undefined when they are not one tick of LAYOUT. */
+  decode(buf: Buffer, from: number, end: number): EnrichedTick | undefined {
     const r = this.r;
     const t = this.tick;
-    r.reset(buf, from);
+    r.reset(buf, from, end);
     const ok = tryFast(() => {
       t.index = r.string(this.index);
       t.date = r.int();

@@ -3,7 +3,7 @@
 // rotation policy closes (in the background, while consuming goes on), and
 // commit offsets only after uploads succeeded. An S3 failure pauses
 // consumption and stops commits until S3 is back.
-import { DecodeError, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type TopicPartition } from '@stockstream/common';
+import { DecodeError, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type MessageBatch, type TopicPartition } from '@stockstream/common';
 import type { EnrichedTickReader } from '../decode/enriched-tick-reader.js';
 import { UnrepresentableValueError } from '../format/column-batch.js';
 import type { RecordWriter } from '../format/record-writer.js';
@@ -19,8 +19,8 @@ import type { UploadWorker } from './upload-worker.js';
 
 export interface SinkDeps {
   consumer: GroupConsumer;
-  /** Reads a message value as a tick (decode/enriched-tick-reader.ts); the tick is used before the next read. */
-  reader: Pick<EnrichedTickReader, 'read'>;
+  /** Reads a message value where it lies in its batch as a tick (decode/enriched-tick-reader.ts); the tick is used before the next read. */
+  reader: Pick<EnrichedTickReader, 'readAt'>;
   partitioner: Partitioner;
   writer: RecordWriter;
   rotation: RotationPolicy;
@@ -134,22 +134,25 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     paused = want;
   };
 
-  const step = async (messages: Message[]) => {
+  const step = async (batch: MessageBatch) => {
     const now = Date.now();
-    metrics.recordsConsumed.inc(messages.length);
-    for (const m of messages) {
-      const pf = files.get(m.partition);
+    metrics.recordsConsumed.inc(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const pf = files.get(batch.partition(i));
       if (!pf) continue; // revoked meanwhile: the new owner redoes it from the committed offset
+      const offset = batch.offset(i);
+      const start = batch.valueStart(i);
+      const end = batch.valueEnd(i);
       try {
         // Synchronous once the writer schema is known: no await (and microtask) per record then.
-        const decoded = deps.reader.read(m.value);
+        const decoded = deps.reader.readAt(batch.data, start, end);
         const tick: EnrichedTick = decoded instanceof Promise ? await decoded : decoded;
-        pf.append(m.offset, tick, deps.partitioner.partitionPath(tick), m.value?.length ?? 0, now);
+        pf.append(offset, tick, deps.partitioner.partitionPath(tick), start < 0 ? 0 : end - start, now);
       } catch (err) {
         // Unreadable, or a value the lake's columns cannot hold: dead-lettered, never silently dropped.
         if (!(err instanceof DecodeError) && !(err instanceof UnrepresentableValueError)) throw err;
-        await deps.deadLetter(m, err instanceof DecodeError ? err.reason : 'not_representable', err.message);
-        pf.skip(m.offset);
+        await deps.deadLetter(batch.message(i), err instanceof DecodeError ? err.reason : 'not_representable', err.message);
+        pf.skip(offset);
       }
     }
     for (const pf of files.values()) pf.closeDue(deps.rotation, now);
@@ -186,22 +189,22 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
 
   /**
    * The next batch, asked for while the current one is processed: the client
-   * pulls messages on its worker thread (~5 µs each) while this thread
-   * decodes and files the previous batch. Tagged with the generation it was
+   * pulls messages (and, patched, lays them out as columns) on its worker
+   * thread while this thread decodes and files the previous batch. Tagged with the generation it was
    * asked in; a batch that straddled an assignment change is dropped (its
    * records are re-read from the committed offsets after recovery).
    */
-  let ahead: { generation: number; batch: Promise<Message[]> } | null = null;
+  let ahead: { generation: number; batch: Promise<MessageBatch> } | null = null;
   const dropAhead = async () => {
     if (ahead) await ahead.batch.catch(() => undefined);
     ahead = null;
   };
   /** Takes the read-ahead batch (or reads one now); null when it straddled an assignment change. */
-  const nextBatch = async (timeoutMs: number): Promise<Message[] | null> => {
-    const next = ahead ?? { generation: consumer.generation, batch: consumer.consume(deps.batchMax, timeoutMs) };
+  const nextBatch = async (timeoutMs: number): Promise<MessageBatch | null> => {
+    const next = ahead ?? { generation: consumer.generation, batch: consumer.consumeBatch(deps.batchMax, timeoutMs) };
     ahead = null;
-    const messages = await next.batch;
-    return next.generation === consumer.generation && consumer.generation === generation ? messages : null;
+    const batch = await next.batch;
+    return next.generation === consumer.generation && consumer.generation === generation ? batch : null;
   };
 
   while (!signal.aborted) {
@@ -245,10 +248,10 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       await uploading;
       continue;
     }
-    const messages = await nextBatch(uploading === null ? 200 : 10);
-    if (messages === null) continue; // assignment changed under this batch: recover first, it is re-read
-    if (messages.length > 0 && !signal.aborted) ahead = { generation: consumer.generation, batch: consumer.consume(deps.batchMax, 10) };
-    await step(messages);
+    const batch = await nextBatch(uploading === null ? 200 : 10);
+    if (batch === null) continue; // assignment changed under this batch: recover first, it is re-read
+    if (batch.length > 0 && !signal.aborted) ahead = { generation: consumer.generation, batch: consumer.consumeBatch(deps.batchMax, 10) };
+    await step(batch);
   }
 
   await dropAhead(); // not filed, not committed: the next owner reads it again

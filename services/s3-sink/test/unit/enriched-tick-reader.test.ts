@@ -22,6 +22,9 @@ const registry = {
   },
 } as unknown as SchemaRegistryClient;
 
+/** A body that runs to the end of its buffer. */
+const decodeAll = (d: FastEnrichedTickDecoder, buf: Buffer, from: number) => d.decode(buf, from, buf.length);
+
 describe('FastEnrichedTickDecoder', () => {
   it('decodes what avsc encodes, field for field, edge values included', () => {
     const d = new FastEnrichedTickDecoder();
@@ -30,7 +33,7 @@ describe('FastEnrichedTickDecoder', () => {
     const edges = edgeRows().map((t) => ({ ...t, volume: cap(t.volume), rawOffset: cap(t.rawOffset), source: { ...t.source, line: cap(t.source.line) } }));
     assert.ok(edges.every((t) => type.isValid(t)));
     for (const t of [...edges, ...manyRows(500), tick({ index: '', exchange: '', volume: -5, rawOffset: 2 ** 31, date: -25_000 })]) {
-      const got = d.decode(Buffer.concat([Buffer.from([9, 9, 9]), body(t)]), 3);
+      const got = decodeAll(d, Buffer.concat([Buffer.from([9, 9, 9]), body(t)]), 3);
       assert.ok(got, `decoded ${t.index}`);
       assert.deepEqual(plain(got), plain(type.fromBuffer(body(t)) as EnrichedTick));
     }
@@ -39,23 +42,23 @@ describe('FastEnrichedTickDecoder', () => {
   it('gives up (undefined) on bodies that are not one tick of its layout', () => {
     const d = new FastEnrichedTickDecoder();
     const good = body(tick());
-    assert.equal(d.decode(good.subarray(0, good.length - 1), 0), undefined, 'truncated');
-    assert.equal(d.decode(Buffer.concat([good, Buffer.from([0])]), 0), undefined, 'trailing byte');
-    assert.equal(d.decode(Buffer.from([0x80, 0x80, 0x80]), 0), undefined, 'varint running off the end');
-    assert.equal(d.decode(Buffer.alloc(0), 0), undefined, 'empty');
+    assert.equal(decodeAll(d, good.subarray(0, good.length - 1), 0), undefined, 'truncated');
+    assert.equal(decodeAll(d, Buffer.concat([good, Buffer.from([0])]), 0), undefined, 'trailing byte');
+    assert.equal(decodeAll(d, Buffer.from([0x80, 0x80, 0x80]), 0), undefined, 'varint running off the end');
+    assert.equal(decodeAll(d, Buffer.alloc(0), 0), undefined, 'empty');
     // A string whose length says more bytes than there are.
-    assert.equal(d.decode(Buffer.from([0x7e, 0x41]), 0), undefined);
+    assert.equal(decodeAll(d, Buffer.from([0x7e, 0x41]), 0), undefined);
     // Enum index 2 (zig-zag 4) does not exist.
     const t = tick();
     const patched = Buffer.from(body(t));
     patched[offsetOf('source', t)] = 4;
     assert.throws(() => type.fromBuffer(patched), 'avsc refuses it too');
-    assert.equal(d.decode(patched, 0), undefined);
+    assert.equal(decodeAll(d, patched, 0), undefined);
     // An Avro long beyond 2^53 (here the volume, encoded as 0 = one byte) is not exact as a number: left to the generic path.
     const zero = tick({ volume: 0 });
     const at = offsetOf('volume', zero);
     const b0 = body(zero);
-    const withVolume = (v: bigint) => d.decode(Buffer.concat([b0.subarray(0, at), zigZag(v), b0.subarray(at + 1)]), 0)?.volume;
+    const withVolume = (v: bigint) => decodeAll(d, Buffer.concat([b0.subarray(0, at), zigZag(v), b0.subarray(at + 1)]), 0)?.volume;
     assert.equal(withVolume(2n ** 60n), undefined);
     assert.equal(withVolume(2n ** 53n + 1n), undefined);
     assert.equal(withVolume(-(2n ** 53n)), undefined);
@@ -64,11 +67,28 @@ describe('FastEnrichedTickDecoder', () => {
     assert.equal(withVolume(-(2n ** 31n) - 3n), -(2 ** 31) - 3);
   });
 
+  it('reads a body where it lies among others (a batch buffer), and only that body', () => {
+    const d = new FastEnrichedTickDecoder();
+    const ticks = manyRows(50);
+    const bodies = ticks.map(body);
+    const data = Buffer.concat(bodies);
+    let at = 0;
+    for (const [i, b] of bodies.entries()) {
+      const got = d.decode(data, at, at + b.length);
+      assert.ok(got, `body ${i}`);
+      assert.deepEqual(plain(got), plain(type.fromBuffer(b) as EnrichedTick));
+      // One byte short or one byte long: the next body's bytes are not this one's.
+      assert.equal(d.decode(data, at, at + b.length - 1), undefined, `body ${i} cut short`);
+      if (i < bodies.length - 1) assert.equal(d.decode(data, at, at + b.length + 1), undefined, `body ${i} with a byte of the next`);
+      at += b.length;
+    }
+  });
+
   it('hands out the same string instance for the same bytes (interned), and the object is reused', () => {
     const d = new FastEnrichedTickDecoder();
-    const a = d.decode(body(tick({ exchange: 'Börse Frankfurt' })), 0)!;
+    const a = decodeAll(d, body(tick({ exchange: 'Börse Frankfurt' })), 0)!;
     const exchange = a.exchange;
-    const b = d.decode(body(tick({ exchange: 'Börse ' + 'Frankfurt' })), 0)!;
+    const b = decodeAll(d, body(tick({ exchange: 'Börse ' + 'Frankfurt' })), 0)!;
     assert.equal(b, a, 'one reused object');
     assert.equal(b.exchange, 'Börse Frankfurt');
     assert.ok(Object.is(b.exchange, exchange));
@@ -131,5 +151,22 @@ describe('EnrichedTickReader', () => {
     assert.throws(() => reader.read(frame(1, Buffer.from([1, 2, 3]))), (e: unknown) => e instanceof DecodeError && e.reason === 'avro_decode_error');
     assert.throws(() => reader.read(Buffer.from('{"json": true}')), (e: unknown) => e instanceof DecodeError && e.reason === 'not_framed');
     await assert.rejects(Promise.resolve().then(() => reader.read(frame(77, body(tick())))), (e: unknown) => e instanceof DecodeError && e.reason === 'unknown_schema_id');
+  });
+
+  it('reads values where they lie in a batch buffer (readAt): fast, generic and bad ones, and null', async () => {
+    const reader = new EnrichedTickReader(new AvroDeserializer<EnrichedTick>(registry, type));
+    const rows = manyRows(4);
+    const values = [frame(1, body(rows[0]!)), frame(1, body(rows[1]!)), frame(2, evolvedType.toBuffer({ ...rows[2]!, note: 'x' })), frame(1, Buffer.from([1, 2, 3])), frame(1, body(rows[3]!))];
+    const data = Buffer.concat(values);
+    const spans: [number, number][] = [];
+    for (let at = 0, i = 0; i < values.length; at += values[i]!.length, i++) spans.push([at, at + values[i]!.length]);
+    assert.deepEqual(plain(await reader.readAt(data, ...spans[0]!)), rows[0], 'first of its schema id: generic');
+    const fast = reader.readAt(data, ...spans[1]!);
+    assert.ok(!(fast instanceof Promise));
+    assert.deepEqual(plain(fast), rows[1]);
+    assert.deepEqual(plain(await reader.readAt(data, ...spans[2]!)), rows[2], 'evolved: generic, from its own bytes only');
+    assert.throws(() => reader.readAt(data, ...spans[3]!), (e: unknown) => e instanceof DecodeError && e.reason === 'avro_decode_error');
+    assert.deepEqual(plain(reader.readAt(data, ...spans[4]!) as EnrichedTick), rows[3], 'the last one, to the end of the buffer');
+    await assert.rejects(Promise.resolve().then(() => reader.readAt(data, -1, -1)), (e: unknown) => e instanceof DecodeError, 'a null value');
   });
 });
