@@ -4,7 +4,7 @@
 // offsets committed, or not at all.
 import {
   DecodeError, KeyBuffers, SlabEncoder, nextBackoffMs, withRetry, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
-  type GroupConsumer, type Health, type KafkaProducer, type Logger, type Message, type RawTick, type TopicPartitionOffset, type TransactionalSession,
+  type GroupConsumer, type Health, type KafkaProducer, type Logger, type MessageBatch, type RawTick, type TopicPartitionOffset, type TransactionalSession,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
 import type { EnrichmentMetrics } from '../metrics.js';
@@ -19,8 +19,8 @@ export interface ProcessorDeps {
    * are committed after the flush.
    */
   output: { session: TransactionalSession } | { producer: KafkaProducer };
-  /** Reads raw-topic values (decode/raw-tick-reader.ts). */
-  rawReader: Pick<FastPathReader<RawTick>, 'read'>;
+  /** Reads raw-topic values where they lie in their batch (decode/raw-tick-reader.ts). */
+  rawReader: Pick<FastPathReader<RawTick>, 'readAt'>;
   enriched: { topic: string; serializer: AvroSerializer<EnrichedTick> };
   deadLetters: { topic: string; serializer: AvroSerializer<DeadLetter> };
   context: () => Omit<EnrichmentContext, 'today' | 'now'>;
@@ -35,20 +35,23 @@ export class FencedError extends Error {
 }
 
 /** Offsets to commit: one past the last record of each partition in the batch (in order of first appearance). */
-export function nextOffsets(messages: Message[]): TopicPartitionOffset[] {
+export function nextOffsets(batch: MessageBatch): TopicPartitionOffset[] {
   // By topic, then partition: no key string built per message.
   const next = new Map<string, Map<number, TopicPartitionOffset>>();
   const out: TopicPartitionOffset[] = [];
-  for (const m of messages) {
-    let byPartition = next.get(m.topic);
-    if (byPartition === undefined) next.set(m.topic, (byPartition = new Map()));
-    const cur = byPartition.get(m.partition);
+  for (let i = 0; i < batch.length; i++) {
+    const topic = batch.topic(i);
+    const partition = batch.partition(i);
+    const offset = batch.offset(i);
+    let byPartition = next.get(topic);
+    if (byPartition === undefined) next.set(topic, (byPartition = new Map()));
+    const cur = byPartition.get(partition);
     if (cur === undefined) {
-      const tpo = { topic: m.topic, partition: m.partition, offset: m.offset + 1 };
-      byPartition.set(m.partition, tpo);
+      const tpo = { topic, partition, offset: offset + 1 };
+      byPartition.set(partition, tpo);
       out.push(tpo);
-    } else if (m.offset + 1 > cur.offset) {
-      cur.offset = m.offset + 1;
+    } else if (offset + 1 > cur.offset) {
+      cur.offset = offset + 1;
     }
   }
   return out;
@@ -58,7 +61,7 @@ export function nextOffsets(messages: Message[]): TopicPartitionOffset[] {
 interface Prepared {
   /** Assignment generation when the fetch started. */
   generation: number;
-  messages: Message[];
+  messages: MessageBatch;
   outputs: { topic: string; key: Buffer; value: Buffer }[];
   out: number;
   dead: Map<string, number>;
@@ -106,7 +109,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
   const fetchAndPrepare = (): Promise<Ahead> => {
     const generation = consumer.generation;
     return consumer
-      .consume(deps.batchMax, 200)
+      .consumeBatch(deps.batchMax, 200)
       .then((messages) => prepareBatch(deps, encoding, generation, messages))
       .then((batch) => ({ ok: true as const, batch }), (err: unknown) => ({ ok: false as const, err }));
   };
@@ -274,21 +277,24 @@ interface Encoding {
 }
 
 /** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
-async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation: number, messages: Message[]): Promise<Prepared> {
+async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation: number, messages: MessageBatch): Promise<Prepared> {
   const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map() };
   if (messages.length === 0) return batch;
   const now = Date.now();
   const ctx: EnrichmentContext = { ...deps.context(), today: latestCalendarDay(now), now };
-  for (const m of messages) {
-    const coords = { topic: m.topic, partition: m.partition, offset: m.offset };
+  const data = messages.data;
+  for (let i = 0; i < messages.length; i++) {
+    const coords = { topic: messages.topic(i), partition: messages.partition(i), offset: messages.offset(i) };
+    const start = messages.valueStart(i);
+    const end = messages.valueEnd(i);
     let decoded: Parameters<typeof routeRecord>[0];
     try {
-      const v = deps.rawReader.read(m.value);
+      const v = deps.rawReader.readAt(data, start, end);
       decoded = { ok: true, raw: v instanceof Promise ? await v : v };
     } catch (err) {
       // A message that can never be decoded is poison: dead-letter it. Anything else (registry down) fails the batch.
       if (!(err instanceof DecodeError)) throw err;
-      decoded = { ok: false, bytes: m.value ?? Buffer.alloc(0), reason: err.reason, message: err.message };
+      decoded = { ok: false, bytes: start < 0 ? Buffer.alloc(0) : data.subarray(start, end), reason: err.reason, message: err.message };
     }
     const routed = routeRecord(decoded, coords, ctx);
     if (routed.kind === 'enriched') {

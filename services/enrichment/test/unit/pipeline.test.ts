@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Message } from '@stockstream/common';
+import { MessageBatch, type Message } from '@stockstream/common';
 import { FxTable } from '../../src/fx/fx-table.js';
 import { missingDefaults } from '../../src/fx/default-rates-publisher.js';
 import { nextOffsets } from '../../src/pipeline/batch-processor.js';
@@ -8,15 +8,17 @@ import { routeRecord } from '../../src/pipeline/route-record.js';
 import { loadIndexReference } from '../../src/reference/index-reference.js';
 import { day, rawTick } from './support/ticks.js';
 
-const msg = (partition: number, offset: number): Message => ({ topic: 't', partition, offset, value: null, size: 0 });
+const msg = (partition: number, offset: number, topic = 't'): Message => ({ topic, partition, offset, value: null, size: 0 });
+const batch = (...messages: Message[]) => MessageBatch.fromMessages(messages);
 
 describe('nextOffsets', () => {
   it('commits one past the highest offset of each partition in the batch', () => {
-    assert.deepEqual(nextOffsets([msg(0, 5), msg(1, 9), msg(0, 7), msg(0, 6)]), [
+    assert.deepEqual(nextOffsets(batch(msg(0, 5), msg(1, 9), msg(0, 7), msg(0, 6), msg(0, 3, 'u'))), [
       { topic: 't', partition: 0, offset: 8 },
       { topic: 't', partition: 1, offset: 10 },
+      { topic: 'u', partition: 0, offset: 4 },
     ]);
-    assert.deepEqual(nextOffsets([]), []);
+    assert.deepEqual(nextOffsets(batch()), []);
   });
 });
 
