@@ -25,6 +25,7 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
   const schemaRegistry = new SchemaRegistryClient(cfg);
   await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: 'stockstream-ingest' });
   const raw = await registerTopicSchema<RawTick>(schemaRegistry, cfg.rawTopic, 'rawTick', cfg.schemasDir);
+  source.prepare(raw.serializer); // reading and encoding start while the producer is set up
   const deadLetter = await registerTopicSchema<DeadLetter>(schemaRegistry, cfg.dlqTopic, 'deadLetter', cfg.schemasDir);
   health.set('registry', true);
 

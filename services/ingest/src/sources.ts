@@ -1,7 +1,7 @@
 import type { AvroSerializer, RawTick } from '@stockstream/common';
 import type { IngestCommand } from './cli/args.js';
 import { readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
-import { EncodeWorker, type EncodedBatch } from './source/encoded-batches.js';
+import { EncodeWorker, type EncodedBatch, type RawEncoding } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
 
 const WORKER_URL = new URL('./source/encode-worker.js', import.meta.url);
@@ -61,6 +61,16 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
     if (this.command.pace.kind === 'max') this.worker ??= new EncodeWorker(WORKER_URL, this.command);
   }
 
+  /**
+   * Lets the worker begin reading and encoding with the raw topic's
+   * registered schema now, before publish() asks for the batches: its first
+   * WINDOW batches are then ready by the time the producer is (connecting it
+   * and setting up its transactions take a while). No-op without a worker.
+   */
+  prepare(raw: AvroSerializer<RawTick>): void {
+    this.worker?.begin(rawEncoding(raw));
+  }
+
   /** Ends a worker started and never used. */
   close(): Promise<void> {
     const worker = this.worker;
@@ -81,9 +91,12 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
     const cmd = this.command;
     const worker = this.worker ?? new EncodeWorker(WORKER_URL, cmd);
     this.worker = undefined;
-    const schema = raw.type.schema({ exportAttrs: true });
-    return worker.batches({ schema, schemaId: raw.schemaId });
+    return worker.batches(rawEncoding(raw));
   }
+}
+
+function rawEncoding(raw: AvroSerializer<RawTick>): RawEncoding {
+  return { schema: raw.type.schema({ exportAttrs: true }), schemaId: raw.schemaId };
 }
 
 /** The item source a command asks for. */

@@ -186,9 +186,13 @@ function rebuilt(m: { name: string; message: string; stack: string | undefined }
  */
 export class EncodeWorker<C> {
   private readonly worker: Worker;
-  private used = false;
+  /** Set by begin(): what the worker sent and batches() has not taken yet. */
+  private inbox: FromWorker[] | undefined;
+  private wake: (() => void) | null = null;
+  private exitCode: number | undefined;
+  private iterated = false;
   private exited = false;
-  /** An error of the worker before batches() was called (it failed to load), for batches() to throw. */
+  /** An error of the worker before begin() was called (it failed to load), for batches() to throw. */
   private earlyError: Error | undefined;
   private readonly exit: Promise<number>;
 
@@ -199,54 +203,67 @@ export class EncodeWorker<C> {
     this.exit = new Promise<number>((resolve) =>
       this.worker.once('exit', (code) => {
         this.exited = true;
+        this.exitCode = code;
+        this.notify();
         resolve(code);
       }),
     );
     this.worker.on('error', (err: Error) => {
-      if (!this.used) this.earlyError ??= err;
+      if (this.inbox === undefined) this.earlyError ??= err;
     });
   }
 
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
   /**
-   * Starts the reading, ticks encoded with `raw`, and yields its batches.
-   * Stopping early (break, error) stops the worker, which closes its files.
-   * Once per worker.
+   * Starts the reading, ticks encoded with `raw`, as soon as the schema is
+   * registered: the worker then fills its window of WINDOW batches while the
+   * caller still connects the producer and sets up its transactions, and
+   * batches() finds them waiting. Once; batches() calls it if the caller did not.
    */
-  async *batches(raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
-    if (this.used) throw new Error('EncodeWorker.batches() can be called once');
-    this.used = true;
-    const worker = this.worker;
-    worker.ref();
-    const inbox: FromWorker[] = [];
+  begin(raw: RawEncoding): void {
+    if (this.inbox !== undefined) return;
+    const inbox: FromWorker[] = (this.inbox = []);
     const early = this.earlyError;
     if (early !== undefined) inbox.push({ kind: 'error', name: early.name, message: early.message, stack: early.stack });
-    let wake: (() => void) | null = null;
-    let exitCode: number | undefined;
-    const notify = () => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
-    worker.on('message', (m: FromWorker) => {
+    this.worker.ref();
+    this.worker.on('message', (m: FromWorker) => {
       inbox.push(m);
-      notify();
+      this.notify();
     });
-    worker.on('error', (err: Error) => {
+    this.worker.on('error', (err: Error) => {
       inbox.push({ kind: 'error', name: err.name, message: err.message, stack: err.stack });
-      notify();
+      this.notify();
     });
-    void this.exit.then((code) => {
-      exitCode = code;
-      notify();
-    });
-    if (!this.exited) worker.postMessage({ start: { raw } } satisfies ToWorker);
+    if (!this.exited) this.worker.postMessage({ start: { raw } } satisfies ToWorker);
+  }
+
+  /** Batches the worker has sent and batches() has not taken yet (at most WINDOW). */
+  get readyBatches(): number {
+    return this.inbox?.filter((m) => m.kind === 'batch').length ?? 0;
+  }
+
+  /**
+   * Yields the batches of the reading begin() started (with `raw`, if it did
+   * not). Stopping early (break, error) stops the worker, which closes its
+   * files. Once per worker.
+   */
+  async *batches(raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
+    if (this.iterated) throw new Error('EncodeWorker.batches() can be called once');
+    this.iterated = true;
+    this.begin(raw);
+    const inbox = this.inbox!;
     let finished = false;
     try {
       for (;;) {
         const m = inbox.shift();
         if (m === undefined) {
-          if (exitCode !== undefined) throw new Error(`the source worker exited (code ${exitCode}) before its end`);
-          await new Promise<void>((resolve) => (wake = resolve));
+          if (this.exitCode !== undefined) throw new Error(`the source worker exited (code ${this.exitCode}) before its end`);
+          await new Promise<void>((resolve) => (this.wake = resolve));
           continue;
         }
         if (m.kind === 'done') {
@@ -254,24 +271,29 @@ export class EncodeWorker<C> {
           return;
         }
         if (m.kind === 'error') throw rebuilt(m);
-        worker.postMessage({ credit: 1 } satisfies ToWorker);
+        this.worker.postMessage({ credit: 1 } satisfies ToWorker);
         yield m.batch;
       }
     } finally {
-      if (!this.exited) {
-        if (!finished) worker.postMessage({ stop: true } satisfies ToWorker);
-        // It closes its files and ends; if it does not within a second, it is stopped.
-        const timer = setTimeout(() => void worker.terminate(), 1000);
-        await this.exit;
-        clearTimeout(timer);
-      }
+      if (!finished) await this.stop();
+      else await this.exit;
     }
   }
 
-  /** Ends the worker if batches() was never called (nothing to close then); a no-op otherwise. */
+  /** Ends the worker unless batches() is reading it (which ends it itself); its files are closed. */
   async close(): Promise<void> {
-    if (this.used || this.exited) return;
-    this.used = true;
-    await this.worker.terminate();
+    if (this.iterated || this.exited) return;
+    this.iterated = true;
+    if (this.inbox === undefined) await this.worker.terminate(); // nothing opened yet
+    else await this.stop();
+  }
+
+  /** Tells a reading worker to stop: it closes its files and ends; if it does not within a second, it is stopped. */
+  private async stop(): Promise<void> {
+    if (this.exited) return;
+    this.worker.postMessage({ stop: true } satisfies ToWorker);
+    const timer = setTimeout(() => void this.worker.terminate(), 1000);
+    await this.exit;
+    clearTimeout(timer);
   }
 }
