@@ -15,11 +15,43 @@ export interface ColumnBatchData {
   dictionaries: (string[] | null)[];
 }
 
-const INITIAL_CAPACITY = 64;
+/** Rows a new batch has room for: files of the lake hold hundreds of rows, so most never grow. */
+const INITIAL_CAPACITY = 256;
 const N = LAKE_COLUMNS.length;
 /** Per lake column: strings as dictionary ids, 32-bit integers, or doubles (64-bit integers held exactly below 2^53). */
 const STORAGE = LAKE_COLUMNS.map((c) => (c.type === 'VARCHAR' ? 'ids' : c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : 'float64'));
 const CHECK = LAKE_COLUMNS.map((c) => (c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : c.type === 'BIGINT' || c.type === 'TIMESTAMP' ? 'int53' : null));
+const FLOAT64_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [c] : []));
+const INT32_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [] : [c]));
+const ROW_BYTES = 8 * FLOAT64_COLUMNS.length + 4 * INT32_COLUMNS.length;
+
+/**
+ * Every column for `capacity` rows, as views of ONE ArrayBuffer (doubles
+ * first, so every view is aligned): making a typed array with a buffer of
+ * its own costs far more than a view, and a batch of 22 columns made 22 of
+ * them at each growth.
+ */
+function allocateColumns(capacity: number): (Int32Array | Float64Array)[] {
+  const buffer = new ArrayBuffer(capacity * ROW_BYTES);
+  const columns: (Int32Array | Float64Array)[] = new Array(N);
+  let at = 0;
+  for (const c of FLOAT64_COLUMNS) {
+    columns[c] = new Float64Array(buffer, at, capacity);
+    at += 8 * capacity;
+  }
+  for (const c of INT32_COLUMNS) {
+    columns[c] = new Int32Array(buffer, at, capacity);
+    at += 4 * capacity;
+  }
+  return columns;
+}
+
+/** The first `length` rows of `from` in columns of their own (one new buffer). */
+function copyColumns(from: readonly (Int32Array | Float64Array)[], length: number, capacity: number): (Int32Array | Float64Array)[] {
+  const to = allocateColumns(capacity);
+  for (let c = 0; c < N; c++) to[c]!.set(from[c]!.subarray(0, length));
+  return to;
+}
 
 /**
  * One file's rows, column by column in the lake's column order, as typed
@@ -36,13 +68,19 @@ export class ColumnBatch {
   private readonly scratch: (string | number)[] = new Array(N);
 
   constructor() {
-    this.data = STORAGE.map((s) => (s === 'float64' ? new Float64Array(INITIAL_CAPACITY) : new Int32Array(INITIAL_CAPACITY)));
+    this.data = allocateColumns(INITIAL_CAPACITY);
     this.dictionaries = STORAGE.map((s) => (s === 'ids' ? new StringDictionary() : null));
   }
 
-  /** Copies of the filled part of every column, and the dictionaries. */
+  /** Copies of the filled part of every column (views of one new ArrayBuffer: `transfer` it), and the dictionaries. */
   toData(): ColumnBatchData {
-    return { length: this.length, data: this.data.map((a) => a.slice(0, this.length)), dictionaries: this.dictionaries.map((d) => (d ? [...d.strings] : null)) };
+    return { length: this.length, data: copyColumns(this.data, this.length, this.length), dictionaries: this.dictionaries.map((d) => (d ? [...d.strings] : null)) };
+  }
+
+  /** The one ArrayBuffer of what toData() returned, to transfer it to a worker instead of copying it. */
+  static transferables(d: ColumnBatchData): ArrayBuffer[] {
+    const buffers = new Set(d.data.map((a) => a.buffer as ArrayBuffer));
+    return [...buffers];
   }
 
   /** A batch over the arrays of `d` (not copied). */
@@ -90,11 +128,7 @@ export class ColumnBatch {
 
   private grow(): void {
     this.capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
-    this.data = this.data.map((a) => {
-      const next = a instanceof Float64Array ? new Float64Array(this.capacity) : new Int32Array(this.capacity);
-      next.set(a);
-      return next;
-    });
+    this.data = copyColumns(this.data, this.length, this.capacity);
   }
 
   /** Column `c`'s value at row `row`, as LakeColumn.get gives it (strings, epoch days, epoch ms, numbers). */

@@ -4,7 +4,7 @@
 // PUT move to the other core. Order and commit rules stay in the main thread
 // (upload-pending.ts, sink-loop.ts): this only runs one upload per call.
 import { Worker } from 'node:worker_threads';
-import type { ColumnBatch, ColumnBatchData } from '../format/column-batch.js';
+import { ColumnBatch, type ColumnBatchData } from '../format/column-batch.js';
 import type { ParquetCompression } from '../format/parquet-record-writer.js';
 import { S3StorageError } from '../storage/s3-storage-error.js';
 import type { S3StorageConfig } from '../storage/s3-storage.js';
@@ -48,7 +48,8 @@ export class UploadWorker {
     const id = this.nextId++;
     return new Promise<number>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, key, batch: batch.toData() } satisfies UploadRequest);
+      const data = batch.toData();
+      worker.postMessage({ id, key, batch: data } satisfies UploadRequest, ColumnBatch.transferables(data));
     });
   }
 

@@ -59,6 +59,19 @@ describe('ColumnBatch as plain data (for the upload worker)', () => {
     assert.deepEqual(table(empty), [LAKE_COLUMNS.map((c) => c.get(tick()))]);
   });
 
+  it('is one buffer to transfer: the copy keeps no view of the batch, which goes on growing', () => {
+    const b = ColumnBatch.of(manyRows(300)); // past the first capacity: grown once
+    const d = b.toData();
+    const buffers = ColumnBatch.transferables(d);
+    assert.equal(buffers.length, 1);
+    assert.ok(d.data.every((a) => a.length === 300));
+    const moved = structuredClone(d, { transfer: buffers });
+    assert.equal(buffers[0]!.byteLength, 0, 'transferred, not copied');
+    b.append(tick({ index: 'LATER' }));
+    assert.deepEqual(table(ColumnBatch.fromData(moved)), table(b).slice(0, 300), 'the transferred rows are the batch\'s');
+    assert.equal(b.value(0, 300), 'LATER');
+  });
+
   it('refuses data that does not match the lake columns', () => {
     const d = ColumnBatch.of([tick()]).toData();
     assert.throws(() => ColumnBatch.fromData({ ...d, data: d.data.slice(1) }), /does not match/);
