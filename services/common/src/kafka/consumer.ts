@@ -3,7 +3,7 @@ import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-con
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
 import { MessageBatch } from './message-batch.js';
-import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition } from './rdkafka.js';
+import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
 
 export interface GroupConsumerOptions {
   groupId: string;
@@ -67,6 +67,8 @@ export class GroupConsumer {
         // A crashed member is noticed in seconds, not the 45 s default: recovery after SIGKILL waits for this.
         'session.timeout.ms': 10_000,
         'heartbeat.interval.ms': 1000,
+        // Results of commits come back as 'offset.commit' events (commitAsync's failures: onCommitFailure).
+        offset_commit_cb: true,
         // A function makes the client leave assign/unassign to us (deferred); true lets it apply them itself.
         rebalance_cb: opts.rebalance === 'deferred' ? (err: LibrdKafkaError, partitions: TopicPartition[]) => deferred(err, partitions) : true,
         ...opts.overrides,
@@ -119,6 +121,32 @@ export class GroupConsumer {
   /** Whether consumeBatch gets its columns from the client itself (a client patched here) rather than from message objects. */
   get readsColumns(): boolean {
     return typeof (this.native as unknown as { _client: NativeColumnsClient })._client.consumeColumns === 'function';
+  }
+
+  /**
+   * Commits `offsets` and waits for the broker's answer, holding this thread
+   * for the round trip; throws when the commit is refused.
+   */
+  commitSync(offsets: TopicPartitionOffset[]): void {
+    this.native.commitSync(offsets);
+  }
+
+  /**
+   * Commits `offsets` without waiting for the broker: under load a
+   * synchronous commit held the sink's thread for much of its time. The
+   * answer comes back while consuming; a refusal goes to the onCommitFailure
+   * listeners. Commits of one partition land in order, so a later one covers
+   * an earlier one that failed.
+   */
+  commitAsync(offsets: TopicPartitionOffset[]): void {
+    this.native.commit(offsets);
+  }
+
+  /** Calls `listener` for every commit the broker refused (commitAsync's, and commitSync's, which also throw). */
+  onCommitFailure(listener: (err: LibrdKafkaError, offsets: TopicPartitionOffset[]) => void): void {
+    this.native.on('offset.commit', (err: LibrdKafkaError | null | undefined, offsets: TopicPartitionOffset[]) => {
+      if (err) listener(err, offsets);
+    });
   }
 
   /** Deferred mode: applies the oldest pending change (assign or unassign); false when none is pending. */

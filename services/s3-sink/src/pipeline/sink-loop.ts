@@ -3,7 +3,7 @@
 // rotation policy closes (in the background, while consuming goes on), and
 // commit offsets only after uploads succeeded. An S3 failure pauses
 // consumption and stops commits until S3 is back.
-import { DecodeError, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type MessageBatch, type TopicPartition } from '@stockstream/common';
+import { DecodeError, isRetriable, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type MessageBatch, type TopicPartition } from '@stockstream/common';
 import type { EnrichedTickReader } from '../decode/enriched-tick-reader.js';
 import { UnrepresentableValueError } from '../format/column-batch.js';
 import type { RecordWriter } from '../format/record-writer.js';
@@ -109,15 +109,28 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     return true;
   };
 
-  const commit = () => {
+  /**
+   * Commits what is uploaded. While consuming: asynchronously (a synchronous
+   * commit held this thread for a broker round trip each time, under load
+   * most of the sink's time); a refused one is retried by the next (see
+   * onCommitFailure below). Before partitions are given up and at the end:
+   * synchronously, everything committable, so the next owner starts where
+   * the uploads ended.
+   */
+  const commit = (how: 'async' | 'sync') => {
     const offsets: { topic: string; partition: number; offset: number }[] = [];
     for (const [p, pf] of files) {
       const c = pf.committable();
-      if (c !== null && c > (committed.get(p) ?? -1)) offsets.push({ topic: pf.topic, partition: p, offset: c });
+      if (c !== null && (how === 'sync' || c > (committed.get(p) ?? -1))) offsets.push({ topic: pf.topic, partition: p, offset: c });
     }
     if (offsets.length === 0) return;
+    if (how === 'async') {
+      consumer.commitAsync(offsets);
+      for (const o of offsets) committed.set(o.partition, o.offset);
+      return;
+    }
     try {
-      consumer.native.commitSync(offsets);
+      consumer.commitSync(offsets);
       for (const o of offsets) committed.set(o.partition, o.offset);
     } catch (err) {
       // A rebalance under us: start over from what the group has committed.
@@ -125,6 +138,16 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       generation = -1;
     }
   };
+  consumer.onCommitFailure((err, offsets) => {
+    committed.clear(); // the next commit sends every partition's offset again
+    if (isRetriable(err)) {
+      logger.warn({ err: err.message, offsets }, 'offset commit failed; retrying with the next commit');
+      return;
+    }
+    // Not a passing failure (e.g. the group moved on without us): start over from what the group has committed.
+    logger.warn({ err: err.message, offsets }, 'offset commit refused; recovering the assignment');
+    generation = -1;
+  });
 
   const setPaused = (want: boolean) => {
     if (want === paused) return;
@@ -212,7 +235,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       // Whatever changes, uploads in flight finish first and what they stored is committed.
       await dropAhead();
       if (uploading) await uploading;
-      if (!s3Down) commit();
+      if (!s3Down) commit('sync');
       consumer.applyRebalance();
       await reassign();
       continue;
@@ -241,7 +264,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       backoffMs = 0;
     }
     if (uploading === null) {
-      commit();
+      commit('async');
       startUploads();
     }
     if (uploading !== null && buffered() >= deps.maxBufferedRecords) {
@@ -258,6 +281,6 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   if (uploading) await uploading;
   // Graceful shutdown: close every file, upload, commit.
   for (const pf of files.values()) pf.closeDue(deps.rotation, Date.now(), true);
-  if (await flushPending()) commit();
+  if (await flushPending()) commit('sync');
   else logger.error('shutdown: uploads failed; offsets not committed, the next run redoes them');
 }
