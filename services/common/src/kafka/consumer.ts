@@ -109,7 +109,7 @@ export class GroupConsumer {
    * consume()'s message objects — same batches, only slower.
    */
   consumeBatch(max: number, timeoutMs = 500): Promise<MessageBatch> {
-    const client = (this.native as unknown as { _client: NativeColumnsClient })._client;
+    const client = this.nativeClient;
     if (client.consumeColumns === undefined) return this.consume(max, timeoutMs).then((ms) => MessageBatch.fromMessages(ms));
     return new Promise((resolve, reject) =>
       client.consumeColumns!(timeoutMs, max, false, (err, count, data, ints, doubles, topics) =>
@@ -120,7 +120,12 @@ export class GroupConsumer {
 
   /** Whether consumeBatch gets its columns from the client itself (a client patched here) rather than from message objects. */
   get readsColumns(): boolean {
-    return typeof (this.native as unknown as { _client: NativeColumnsClient })._client.consumeColumns === 'function';
+    return typeof this.nativeClient.consumeColumns === 'function';
+  }
+
+  /** The binding's native consumer object under the library's JavaScript one. */
+  private get nativeClient(): NativeColumnsClient {
+    return (this.native as unknown as { _client: NativeColumnsClient })._client;
   }
 
   /**
