@@ -64,7 +64,7 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
   /**
    * Lets the worker begin reading and encoding with the raw topic's
    * registered schema now, before publish() asks for the batches: its first
-   * WINDOW batches are then ready by the time the producer is (connecting it
+   * WINDOW_BEFORE_START batches are then ready by the time the producer is (connecting it
    * and setting up its transactions take a while). No-op without a worker.
    */
   prepare(raw: AvroSerializer<RawTick>): void {

@@ -9,13 +9,13 @@ import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
 import { warmUpReplay } from './replay-warm-up.js';
-import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
+import { BatchEncoder, WINDOW_BEFORE_START, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
 if (port === null) throw new Error('encode-worker.js runs as a worker thread only');
 const input = workerData as EncodeWorkerInput<IngestCommand>;
 
-let credits = WINDOW;
+let credits = WINDOW_BEFORE_START; // batches() grants the rest of WINDOW when publishing starts
 let stopping = false;
 let start: EncodeWorkerStart | undefined;
 let wake: (() => void) | null = null;

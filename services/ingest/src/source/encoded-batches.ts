@@ -145,12 +145,20 @@ export class BatchEncoder {
 }
 
 /**
- * Batches the worker may have sent and the consumer not yet taken: enough to
- * keep the consumer busy, and a bound on how long before its produce a tick
- * gets its ingestedAt (at most WINDOW full batches of records, a few
- * milliseconds at full speed).
+ * Batches the worker may have sent and the consumer not yet taken while it
+ * publishes: enough for the worker to go on through a transaction commit
+ * (15-80 ms here, during which the publishing thread only waits; a window of
+ * 16 filled in ~40 ms and then the worker waited too), and a bound on memory
+ * (64 KiB a batch) and on how long before its produce a tick gets its
+ * ingestedAt (at most WINDOW batches of records, ~0.1 s at full speed).
  */
-export const WINDOW = 16;
+export const WINDOW = 64;
+/**
+ * Before publishing starts (begin() without batches() yet) the worker fills
+ * only this many: the producer may take seconds to connect to a remote
+ * cluster, and ticks encoded that early would carry an ingestedAt that old.
+ */
+export const WINDOW_BEFORE_START = 16;
 
 /** Messages between the threads. */
 export type ToWorker = { start: EncodeWorkerStart } | { credit: number } | { stop: true };
@@ -221,7 +229,7 @@ export class EncodeWorker<C> {
 
   /**
    * Starts the reading, ticks encoded with `raw`, as soon as the schema is
-   * registered: the worker then fills its window of WINDOW batches while the
+   * registered: the worker then fills WINDOW_BEFORE_START batches while the
    * caller still connects the producer and sets up its transactions, and
    * batches() finds them waiting. Once; batches() calls it if the caller did not.
    */
@@ -257,6 +265,7 @@ export class EncodeWorker<C> {
     this.iterated = true;
     this.begin(raw);
     const inbox = this.inbox!;
+    if (!this.exited) this.worker.postMessage({ credit: WINDOW - WINDOW_BEFORE_START } satisfies ToWorker); // publishing: the whole window
     let finished = false;
     try {
       for (;;) {

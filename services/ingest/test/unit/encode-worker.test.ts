@@ -6,7 +6,7 @@ import avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
 import type { IngestCommand } from '../../src/cli/args.js';
 import { itemBatches } from '../../src/sources.js';
-import { EncodeWorker, WINDOW, type EncodedBatch } from '../../src/source/encoded-batches.js';
+import { EncodeWorker, WINDOW_BEFORE_START, type EncodedBatch } from '../../src/source/encoded-batches.js';
 
 // Compiled to dist/test/unit/: fixtures and schemas stay in the sources.
 const fixture = fileURLToPath(new URL('../../../test/fixtures/grouped-by-index.csv', import.meta.url));
@@ -56,15 +56,15 @@ test('a worker started ahead reads, in date order, what the source gives', async
   await worker.close(); // used: nothing to do
 });
 
-test('a worker begun before its batches are asked for fills its window, no more, and then gives everything in order', async () => {
+test('a worker begun before its batches are asked for fills its window before publishing, no more, and then gives everything in order', async () => {
   const simulate: IngestCommand = { mode: 'simulate', seed: 5, count: 30_000, startDate: undefined, pace: { kind: 'max' } };
   const worker = new EncodeWorker(workerUrl, simulate);
   worker.begin({ schema, schemaId: 3 });
   const deadline = Date.now() + 20_000;
-  while (worker.readyBatches < WINDOW && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(worker.readyBatches, WINDOW, 'the window filled while nobody read');
+  while (worker.readyBatches < WINDOW_BEFORE_START && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(worker.readyBatches, WINDOW_BEFORE_START, 'the window before publishing filled while nobody read');
   await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.equal(worker.readyBatches, WINDOW, 'and stayed bounded');
+  assert.equal(worker.readyBatches, WINDOW_BEFORE_START, 'and stayed bounded');
   const got = outline(await collect(worker.batches({ schema, schemaId: 3 })));
   const expected: unknown[] = [];
   for await (const items of itemBatches(simulate)) for (const item of items) if (item.kind === 'tick') expected.push({ ...item.tick, ingestedAt: 0 });
