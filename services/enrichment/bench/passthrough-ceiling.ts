@@ -29,7 +29,7 @@ while (copied < count) {
   }
   copied += messages.length;
   await producer.flush();
-  if (messages.length > 0) consumer.native.commitSync(nextOffsets(messages)); // as the at-least-once mode does
+  if (messages.length > 0) consumer.commitSync(nextOffsets(messages)); // as the at-least-once mode does
 }
 const seconds = (performance.now() - started) / 1000;
 await consumer.disconnect();

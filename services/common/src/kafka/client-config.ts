@@ -3,10 +3,10 @@ import type { kafkaSettings } from '../config/common-settings.js';
 
 export type KafkaConfig = ConfigOf<typeof kafkaSettings>;
 
-/** librdkafka properties shared by producers, consumers and admin clients. */
 /** How long a client's close (flush, leaving the group) may take before the process stops waiting for it. */
 export const CLOSE_BOUND_MS = 20_000;
 
+/** librdkafka properties shared by producers, consumers and admin clients. */
 export function baseClientConfig(cfg: KafkaConfig, clientId: string): Record<string, string | number | boolean> {
   const conf: Record<string, string | number | boolean> = {
     'bootstrap.servers': cfg.brokers.join(','),

@@ -200,7 +200,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
           : producer.flush(60_000).then(() => {
               const failed = delivery.failed as { message: string } | null; // set by the handler meanwhile
               if (failed) throw new Error(`a record of the batch was not delivered: ${failed.message}`);
-              consumer.native.commitSync(offsets);
+              consumer.commitSync(offsets);
             });
         // Fetch and transform the next batch while this one commits.
         ahead = signal.aborted ? null : fetchAndPrepare();
