@@ -51,6 +51,20 @@ const bucket = `${id}-e2e`;
 // it opened, whichever comes first.
 const ROTATION = { SINK_ROTATE_RECORDS: '100000', SINK_ROTATE_MS: '10000', SINK_ROTATE_IDLE_MS: '1000' };
 
+/** An enrichment and a sink, started on `env` (topics, group, bucket), once both are ready; stop() ends them. */
+async function startPipeline(env: Record<string, string>, ports: { enrichment: number; sink: number }) {
+  const enr = run(ENRICH, [], { ...env, HTTP_PORT: String(ports.enrichment) });
+  const sink = run(SINK, [], { ...env, ...ROTATION, HTTP_PORT: String(ports.sink) });
+  await waitForMetric(ports.enrichment, 'stockstream_enrichment_fx_table_rates', 1, 60_000); // both idle and ready
+  return {
+    stop: async () => {
+      enr.child.kill('SIGTERM');
+      sink.child.kill('SIGTERM');
+      await Promise.all([enr.done, sink.done]);
+    },
+  };
+}
+
 /**
  * A broker and an S3 server (both JVMs) that have just started run their
  * first minute of load much slower (here 1M end to end took 36 s right after
@@ -64,20 +78,14 @@ if (WARM_UP > 0) {
   const w = `${id}-warm`;
   const warmTopics = { TOPIC_RAW: `${w}.raw`, TOPIC_ENRICHED: `${w}.enriched`, TOPIC_DLQ: `${w}.dlq`, TOPIC_FX: `${w}.fx` };
   const t = performance.now();
-  const wEnr = run(ENRICH, [], { ...warmTopics, ENRICHMENT_GROUP_ID: w, HTTP_PORT: '19404' });
-  const wSink = run(SINK, [], { ...warmTopics, S3_BUCKET: w, SINK_GROUP_ID: w, ...ROTATION, HTTP_PORT: '19405' });
-  await waitForMetric(19_404, 'stockstream_enrichment_fx_table_rates', 1, 60_000);
+  const warm = await startPipeline({ ...warmTopics, ENRICHMENT_GROUP_ID: w, S3_BUCKET: w, SINK_GROUP_ID: w }, { enrichment: 19_404, sink: 19_405 });
   await run(INGEST, ['simulate', '--count', String(WARM_UP), '--seed', '9', '--start', '1900-01-01'], warmTopics).done;
   await waitForMetric(19_405, 'stockstream_sink_records_written_total', WARM_UP, 300_000);
-  wEnr.child.kill('SIGTERM');
-  wSink.child.kill('SIGTERM');
-  await Promise.all([wEnr.done, wSink.done]);
+  await warm.stop();
   console.log(`warm-up: ${WARM_UP} records through the same pipeline on topics of their own in ${((performance.now() - t) / 1000).toFixed(1)} s (not measured)`);
 }
 
-const enr = run(ENRICH, [], { ENRICHMENT_GROUP_ID: id, HTTP_PORT: '19401' });
-const sink = run(SINK, [], { S3_BUCKET: bucket, SINK_GROUP_ID: id, ...ROTATION, HTTP_PORT: '19402' });
-await waitForMetric(19_401, 'stockstream_enrichment_fx_table_rates', 1, 60_000); // both idle and ready
+const pipeline = await startPipeline({ ENRICHMENT_GROUP_ID: id, S3_BUCKET: bucket, SINK_GROUP_ID: id }, { enrichment: 19_401, sink: 19_402 });
 await sleep(3000);
 const t0 = performance.now();
 // The three runs publish side by side, as three feeds would (one after the other, the pipeline would also wait for
@@ -87,9 +95,7 @@ const ingested = performance.now();
 const written = await waitForMetric(19_402, 'stockstream_sink_records_written_total', TOTAL, 600_000);
 const e2e = (performance.now() - t0) / 1000;
 const e2eObjects = await metricValue(19_402, 'stockstream_sink_objects_written_total');
-enr.child.kill('SIGTERM');
-sink.child.kill('SIGTERM');
-await Promise.all([enr.done, sink.done]);
+await pipeline.stop();
 console.log(`end-to-end: ${written} records from first produce to last object in S3 in ${e2e.toFixed(1)} s (ingest alone ${((ingested - t0) / 1000).toFixed(1)} s, ${e2eObjects} objects)   target <= 30 s`);
 
 // The sink alone, over the enriched topic that is now full: from its first record consumed to its last record in S3.
