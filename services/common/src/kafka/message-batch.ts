@@ -89,14 +89,18 @@ export class MessageBatch {
 
   /** Message i's value, a view of `data` (not a copy); null when the value is null. */
   value(i: number): Buffer | null {
-    const start = this.valueStart(i);
-    return start < 0 ? null : this.data.subarray(start, this.valueEnd(i));
+    return this.span(i, 1);
   }
 
   /** Message i's key, a view of `data`; null when it has none. */
   key(i: number): Buffer | null {
-    const start = this.ints[i * INTS + 3]!;
-    return start < 0 ? null : this.data.subarray(start, this.ints[i * INTS + 4]!);
+    return this.span(i, 3);
+  }
+
+  /** The bytes whose start and end are message i's ints at `col` and `col + 1`; null for -1. */
+  private span(i: number, col: number): Buffer | null {
+    const start = this.ints[i * INTS + col]!;
+    return start < 0 ? null : this.data.subarray(start, this.ints[i * INTS + col + 1]!);
   }
 
   /** Message i as a message object of its own (copies of value and key), e.g. to dead-letter it. */
