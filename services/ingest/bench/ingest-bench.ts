@@ -18,7 +18,8 @@ const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const CEILING = fileURLToPath(new URL('./producer-ceiling.js', import.meta.url));
 const GENERATED = Number(process.env.BENCH_GENERATED ?? 1_000_000);
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Rounds of the short replay: one lasts 0.2-0.5 s, and single rounds here vary by +-40%. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Run {
   /** Records the rate counts: published plus dead-lettered. */

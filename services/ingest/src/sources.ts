@@ -63,9 +63,10 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
 
   /**
    * Lets the worker begin reading and encoding with the raw topic's
-   * registered schema now, before publish() asks for the batches: its first
-   * WINDOW_BEFORE_START batches are then ready by the time the producer is (connecting it
-   * and setting up its transactions take a while). No-op without a worker.
+   * registered schema now, before publish() asks for the batches: it fills
+   * its window (WINDOW batches) while the caller creates topics, connects the
+   * producer and sets up its transactions, and publish() finds them waiting.
+   * No-op without a worker.
    */
   prepare(raw: AvroSerializer<RawTick>): void {
     this.worker?.begin(rawEncoding(raw));

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
 import { HEADER_BYTES, NO_ROOM, rawFramedWriter } from './avro-writer.js';
+import { isRawTickType } from './raw-tick-writer.js';
 import type { SourceItem } from './csv-file-source.js';
 
 export type RejectedItem = Extract<SourceItem, { kind: 'rejected' }>;
@@ -28,6 +29,10 @@ export interface EncodedBatch {
   readonly newKeys: string[];
   /** The rejected rows, by position (ascending). */
   readonly rejected: { at: number; item: RejectedItem }[];
+  /** The ingestedAt all its ticks carry (see ingested-at.ts: restamped when handed over). */
+  stampedAt: number;
+  /** True when the ticks' type is RawTick's, whose last field is ingestedAt: restamp() can rewrite it. */
+  readonly restampable: boolean;
 }
 
 /** What encodes the ticks: the registered schema of the raw topic. */
@@ -44,9 +49,9 @@ const BATCH_BYTES = 64 * 1024;
 const unpooled = (size: number): Buffer => Buffer.allocUnsafeSlow(size);
 
 /**
- * Turns items into EncodedBatches. `ingestedAt` is stamped when a tick is
- * encoded: the consumer produces it at most WINDOW batches later. Holds the
- * key table.
+ * Turns items into EncodedBatches. The ticks of a batch share one
+ * `ingestedAt`, the time its first tick is encoded (the worker stamps it
+ * again when it hands the batch over, see ingested-at.ts). Holds the key table.
  */
 export class BatchEncoder {
   private readonly keyIds = new Map<string, number>();
@@ -58,6 +63,9 @@ export class BatchEncoder {
   private rejected: { at: number; item: RejectedItem }[] = [];
   private count = 0;
   private pos = 0;
+  /** The current batch's ingestedAt, taken at its first tick. */
+  private stampedAt: number | undefined;
+  private readonly restampable: boolean;
   private readonly write: (buf: Buffer, pos: number, value: unknown) => number;
 
   constructor(
@@ -66,6 +74,7 @@ export class BatchEncoder {
     private readonly now: () => number = Date.now,
   ) {
     this.write = rawFramedWriter(type, schemaId);
+    this.restampable = isRawTickType(type);
   }
 
   /** Adds the items; returns the batches they completed. */
@@ -78,10 +87,11 @@ export class BatchEncoder {
         this.keys[this.count] = 0;
       } else {
         const tick = item.tick;
-        tick.ingestedAt = this.now();
+        tick.ingestedAt = this.stampedAt ??= this.now();
         let end = this.write(this.view, this.pos, tick);
         if (end === NO_ROOM && this.count > 0) {
           done.push(this.take());
+          this.stampedAt = tick.ingestedAt; // it opens the next batch, with the stamp it has
           end = this.write(this.view, 0, tick);
         }
         if (end === NO_ROOM) end = this.encodeLarge(tick);
@@ -132,7 +142,10 @@ export class BatchEncoder {
       keys: this.keys.subarray(0, this.count),
       newKeys: this.newKeys,
       rejected: this.rejected,
+      stampedAt: this.stampedAt ?? this.now(),
+      restampable: this.restampable,
     };
+    this.stampedAt = undefined;
     this.allocate(BATCH_BYTES);
     this.ends = new Uint32Array(BATCH_ITEMS);
     this.keys = new Uint32Array(BATCH_ITEMS);
@@ -145,27 +158,29 @@ export class BatchEncoder {
 }
 
 /**
- * Batches the worker may have sent and the consumer not yet taken while it
- * publishes: enough for the worker to go on through a transaction commit
- * (15-80 ms here, during which the publishing thread only waits; a window of
- * 16 filled in ~40 ms and then the worker waited too), and a bound on memory
- * (64 KiB a batch) and on how long before its produce a tick gets its
- * ingestedAt (at most WINDOW batches of records, ~0.1 s at full speed).
+ * Batches the worker may hold encoded and the consumer not yet taken: enough
+ * for the worker to go on through a transaction commit (15-80 ms here, during
+ * which the publishing thread only waits; a window of 16 filled in ~40 ms and
+ * then the worker waited too), and a bound on memory (64 KiB a batch).
+ * Before publishing starts the worker fills it too, while the producer
+ * connects and sets up its transactions, and keeps the batches until then;
+ * each is stamped with its hand-over time (ingested-at.ts), so a tick's
+ * ingestedAt is at most WINDOW batches (~0.1 s at full speed) before its
+ * produce, however long the producer took to connect.
  */
 export const WINDOW = 64;
-/**
- * Before publishing starts (begin() without batches() yet) the worker fills
- * only this many: the producer may take seconds to connect to a remote
- * cluster, and ticks encoded that early would carry an ingestedAt that old.
- */
-export const WINDOW_BEFORE_START = 16;
 
 /** Messages between the threads. */
-export type ToWorker = { start: EncodeWorkerStart } | { credit: number } | { stop: true };
+export type ToWorker = { start: EncodeWorkerStart } | { publish: true } | { took: 1 } | { stop: true };
 export type FromWorker =
   | { kind: 'batch'; batch: EncodedBatch }
+  /** Before publishing: how many batches the worker holds ready. */
+  | { kind: 'held'; batches: number }
   | { kind: 'done' }
   | { kind: 'error'; name: string; message: string; stack: string | undefined };
+
+/** What the worker sends that batches() reads, in order. */
+type Inbound = Exclude<FromWorker, { kind: 'held' }>;
 
 export interface EncodeWorkerInput<C> {
   /** What to read: passed to the item source in the worker. */
@@ -195,8 +210,10 @@ function rebuilt(m: { name: string; message: string; stack: string | undefined }
 export class EncodeWorker<C> {
   private readonly worker: Worker;
   /** Set by begin(): what the worker sent and batches() has not taken yet. */
-  private inbox: FromWorker[] | undefined;
+  private inbox: Inbound[] | undefined;
   private wake: (() => void) | null = null;
+  /** Before batches(): what the worker last said it holds. */
+  private held = 0;
   private exitCode: number | undefined;
   private iterated = false;
   private exited = false;
@@ -229,17 +246,21 @@ export class EncodeWorker<C> {
 
   /**
    * Starts the reading, ticks encoded with `raw`, as soon as the schema is
-   * registered: the worker then fills WINDOW_BEFORE_START batches while the
-   * caller still connects the producer and sets up its transactions, and
-   * batches() finds them waiting. Once; batches() calls it if the caller did not.
+   * registered: the worker then fills its WINDOW while the caller still
+   * connects the producer and sets up its transactions, and hands the
+   * batches over when batches() asks. Once; batches() calls it if the caller did not.
    */
   begin(raw: RawEncoding): void {
     if (this.inbox !== undefined) return;
-    const inbox: FromWorker[] = (this.inbox = []);
+    const inbox: Inbound[] = (this.inbox = []);
     const early = this.earlyError;
     if (early !== undefined) inbox.push({ kind: 'error', name: early.name, message: early.message, stack: early.stack });
     this.worker.ref();
     this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'held') {
+        this.held = m.batches;
+        return;
+      }
       inbox.push(m);
       this.notify();
     });
@@ -250,8 +271,9 @@ export class EncodeWorker<C> {
     if (!this.exited) this.worker.postMessage({ start: { raw } } satisfies ToWorker);
   }
 
-  /** Batches the worker has sent and batches() has not taken yet (at most WINDOW). */
+  /** Batches encoded and not taken yet (at most WINDOW): held by the worker until batches(), then sent. */
   get readyBatches(): number {
+    if (!this.iterated) return this.held;
     return this.inbox?.filter((m) => m.kind === 'batch').length ?? 0;
   }
 
@@ -265,7 +287,7 @@ export class EncodeWorker<C> {
     this.iterated = true;
     this.begin(raw);
     const inbox = this.inbox!;
-    if (!this.exited) this.worker.postMessage({ credit: WINDOW - WINDOW_BEFORE_START } satisfies ToWorker); // publishing: the whole window
+    if (!this.exited) this.worker.postMessage({ publish: true } satisfies ToWorker);
     let finished = false;
     try {
       for (;;) {
@@ -280,7 +302,7 @@ export class EncodeWorker<C> {
           return;
         }
         if (m.kind === 'error') throw rebuilt(m);
-        this.worker.postMessage({ credit: 1 } satisfies ToWorker);
+        this.worker.postMessage({ took: 1 } satisfies ToWorker);
         yield m.batch;
       }
     } finally {

@@ -64,7 +64,7 @@ function isLong(n: unknown): n is number {
 }
 
 /** A long (or int) as Avro writes it: zigzag, then 7 bits a byte; avsc's arithmetic, so -0 and large values come out alike. */
-function writeLong(buf: Buffer, pos: number, n: number): number {
+export function writeLong(buf: Buffer | Uint8Array, pos: number, n: number): number {
   if (n >= -1073741824 && n < 1073741824) {
     let m = n >= 0 ? n << 1 : (~n << 1) | 1;
     while (m > 0x7f) {

@@ -6,7 +6,7 @@ import avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
 import type { IngestCommand } from '../../src/cli/args.js';
 import { itemBatches } from '../../src/sources.js';
-import { EncodeWorker, WINDOW_BEFORE_START, type EncodedBatch } from '../../src/source/encoded-batches.js';
+import { EncodeWorker, WINDOW, type EncodedBatch } from '../../src/source/encoded-batches.js';
 
 // Compiled to dist/test/unit/: fixtures and schemas stay in the sources.
 const fixture = fileURLToPath(new URL('../../../test/fixtures/grouped-by-index.csv', import.meta.url));
@@ -56,20 +56,29 @@ test('a worker started ahead reads, in date order, what the source gives', async
   await worker.close(); // used: nothing to do
 });
 
-test('a worker begun before its batches are asked for fills its window before publishing, no more, and then gives everything in order', async () => {
-  const simulate: IngestCommand = { mode: 'simulate', seed: 5, count: 30_000, startDate: undefined, pace: { kind: 'max' } };
+test('a worker begun before its batches are asked for fills its window, no more, then gives everything in order, stamped when handed over', async () => {
+  const count = (WINDOW + 20) * 512; // more than the window holds
+  const simulate: IngestCommand = { mode: 'simulate', seed: 5, count, startDate: undefined, pace: { kind: 'max' } };
   const worker = new EncodeWorker(workerUrl, simulate);
+  const begun = Date.now();
   worker.begin({ schema, schemaId: 3 });
   const deadline = Date.now() + 20_000;
-  while (worker.readyBatches < WINDOW_BEFORE_START && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(worker.readyBatches, WINDOW_BEFORE_START, 'the window before publishing filled while nobody read');
+  while (worker.readyBatches < WINDOW && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(worker.readyBatches, WINDOW, 'the window filled while nobody read');
   await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.equal(worker.readyBatches, WINDOW_BEFORE_START, 'and stayed bounded');
-  const got = outline(await collect(worker.batches({ schema, schemaId: 3 })));
+  assert.equal(worker.readyBatches, WINDOW, 'and stayed bounded');
+  const handedOver = Date.now();
+  assert.ok(handedOver - begun >= 200);
+  const batches = await collect(worker.batches({ schema, schemaId: 3 }));
+  const got = outline(batches);
   const expected: unknown[] = [];
   for await (const items of itemBatches(simulate)) for (const item of items) if (item.kind === 'tick') expected.push({ ...item.tick, ingestedAt: 0 });
-  assert.equal(got.length, 30_000);
+  assert.equal(got.length, count);
   assert.deepEqual(got, expected);
+  // Encoded at least 200 ms before publishing, yet stamped when handed over.
+  const first = type.fromBuffer(Buffer.from(batches[0]!.bytes.subarray(5, batches[0]!.ends[0]))) as RawTick;
+  assert.ok(first.ingestedAt >= handedOver, `ingestedAt ${first.ingestedAt} is the hand-over time (>= ${handedOver}), not the encoding's`);
+  assert.equal(first.ingestedAt, batches[0]!.stampedAt);
 });
 
 test('a worker begun and never read ends on close()', async () => {
