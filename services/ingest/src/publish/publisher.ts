@@ -131,7 +131,7 @@ export async function publish(
   });
 
   let untilSample = 1;
-  const produceRaw = (key: Buffer, value: Buffer): void | Promise<void> => {
+  const produceRaw = (key: Buffer, value: Uint8Array): void | Promise<void> => {
     const tally = window.current;
     tally.published++;
     tally.bytes += value.length;
@@ -222,9 +222,9 @@ export async function publish(
       if (rejected[nextRejected]?.at === i) {
         queued = produceDeadLetter(rejected[nextRejected++]!.item);
       } else {
-        const start = i === 0 ? 0 : ends[i - 1]!;
-        const value = Buffer.from(bytes.buffer, bytes.byteOffset + start, ends[i]! - start);
-        queued = produceRaw(keys[batch.keys[i]!]!, value);
+        // A view, not a Buffer: subarray is a V8 builtin, fast from the first call, where Buffer.from runs
+        // JavaScript that is still unoptimized during most of a short replay.
+        queued = produceRaw(keys[batch.keys[i]!]!, bytes.subarray(i === 0 ? 0 : ends[i - 1]!, ends[i]!));
       }
       i++;
       if (queued) mustWait = queued;
