@@ -7,6 +7,8 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import avsc from 'avsc';
+// A subpath, not the package index: that loads the Kafka client, which the main thread has.
+import { expectArrayBufferTransfers } from '@stockstream/common/array-buffer-transfers';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
@@ -16,6 +18,7 @@ import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type E
 
 const port = parentPort;
 if (port === null) throw new Error('encode-worker.js runs as a worker thread only');
+expectArrayBufferTransfers(); // every batch is transferred
 const input = workerData as EncodeWorkerInput<IngestCommand>;
 
 let publishing = false;

@@ -4,6 +4,7 @@
 // PUT move to the other core. Order and commit rules stay in the main thread
 // (upload-pending.ts, sink-loop.ts): this only runs one upload per call.
 import { Worker } from 'node:worker_threads';
+import { expectArrayBufferTransfers } from '@stockstream/common';
 import { ColumnBatch, type ColumnBatchData } from '../format/column-batch.js';
 import type { ParquetCompression } from '../format/parquet-record-writer.js';
 import { S3StorageError } from '../storage/s3-storage-error.js';
@@ -40,7 +41,9 @@ export class UploadWorker {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (bytes: number) => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly opts: UploadWorkerOptions) {}
+  constructor(private readonly opts: UploadWorkerOptions) {
+    expectArrayBufferTransfers(); // upload() transfers every batch's columns
+  }
 
   /** Encodes `batch` and puts it at `key`; resolves with the object's size once it is stored. */
   upload(key: string, batch: ColumnBatch): Promise<number> {
