@@ -3,11 +3,15 @@
 // same run on the same broker: as many pre-encoded records as that run
 // published, of its average size. A ceiling of another count is not
 // comparable (a short run pays the producer's ramp-up, a long one hides it).
+// The file's replay is short (51k rows in ~0.3 s) and the worker encodes its
+// first 64 batches while the service starts up, before the clock starts; a
+// replay of the file ten times over (BENCH_LONG_COPIES) shows the steady state.
 // Prints figures and ratios; asserts nothing about time.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, statSync, existsSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
@@ -20,6 +24,8 @@ const GENERATED = Number(process.env.BENCH_GENERATED ?? 1_000_000);
 
 /** Rounds of the short replay: one lasts 0.2-0.5 s, and single rounds here vary by +-40%. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Copies of the file in the long replay (0: none). */
+const LONG_COPIES = Number(process.env.BENCH_LONG_COPIES ?? 10);
 
 interface Run {
   /** Records the rate counts: published plus dead-lettered. */
@@ -98,6 +104,36 @@ for (let i = 0; i < ROUNDS; i++) {
   );
 }
 const replay = median(replays);
+
+/**
+ * The file `copies` times over, each copy's index names suffixed with its
+ * number (NYA0, NYA1, ...): a replay long enough that the batches the worker
+ * encodes while the service starts up (64 of 512 rows) are a small part of it.
+ */
+async function longCopy(path: string, copies: number): Promise<string> {
+  const [header, ...rows] = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-long-')), `x${copies}-${basename(path)}`);
+  const stream = createWriteStream(out);
+  stream.write(header + '\n');
+  for (let k = 0; k < copies; k++) {
+    const text = rows.map((row) => row.replace(/^([^,]*),/, `$1${k},`)).join('\n') + '\n';
+    if (!stream.write(text)) await once(stream, 'drain');
+  }
+  stream.end();
+  await once(stream, 'finish');
+  return out;
+}
+
+let long: { run: Run; ceiling: Run } | undefined;
+if (LONG_COPIES > 0) {
+  const longFile = await longCopy(file, LONG_COPIES);
+  try {
+    const run = await ingest('replay-long', ['replay', longFile]);
+    long = { run, ceiling: await ceiling(run.records, avgBytes(run)) };
+  } finally {
+    rmSync(dirname(longFile), { recursive: true, force: true });
+  }
+}
 const replayCeil = median(replayCeils);
 const gen = await ingest('generator', ['simulate', '--count', String(GENERATED)]);
 const genCeil = await ceiling(gen.records, avgBytes(gen));
@@ -110,6 +146,10 @@ const perRound = replays.map((r, i) => r.recordsPerSecond / replayCeils[i]!.reco
 console.log(`replay (date order)   ${fmt(replay)}   ratio to its ceiling ${ratio(replay, replayCeil)}   (medians of ${ROUNDS} rounds)`);
 console.log(`  ratio round by round: median ${perRound[Math.floor(perRound.length / 2)]!.toFixed(2)} (${perRound.map((x) => x.toFixed(2)).join(', ')})`);
 console.log(`  ceiling             ${fmt(replayCeil)}   ${avgBytes(replay)}-byte values`);
+if (long !== undefined) {
+  console.log(`replay x${LONG_COPIES} (steady)   ${fmt(long.run)}   ratio to its ceiling ${ratio(long.run, long.ceiling)}   (one round)`);
+  console.log(`  ceiling             ${fmt(long.ceiling)}   ${avgBytes(long.run)}-byte values`);
+}
 console.log(`generator             ${fmt(gen)}   ratio to its ceiling ${ratio(gen, genCeil)}`);
 console.log(`  ceiling             ${fmt(genCeil)}   ${avgBytes(gen)}-byte values`);
 console.log('ceilings: the same client and settings (transactions, commit interval) producing as many pre-encoded records as the run above them, of its average size');
