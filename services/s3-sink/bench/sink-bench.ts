@@ -38,11 +38,12 @@ function run(script: string, args: string[], env: Record<string, string>) {
 }
 
 /**
- * 1,000,000 valid bars: the weekday calendar from 1900 holds ~463k per 14
+ * TOTAL valid bars: the weekday calendar from 1900 holds ~463k per 14
  * indices before today (later or earlier dates are dead-lettered), so the
- * generator runs with three seeds.
+ * generator runs with a seed per 460k (1,000,000: 460k, 460k and 80k).
  */
-const INGEST_RUNS = [460_000, 460_000, TOTAL - 920_000].filter((n) => n > 0);
+const PER_SEED = 460_000;
+const INGEST_RUNS = Array.from({ length: Math.ceil(TOTAL / PER_SEED) }, (_, i) => Math.min(PER_SEED, TOTAL - i * PER_SEED));
 
 console.log(`bench-sink: ${TOTAL} records through ingest -> enrichment -> s3-sink, then lakes of ~100k and ${BIG_LAKE} rows`);
 const bucket = `${id}-e2e`;
