@@ -201,7 +201,7 @@ export async function publish(
     }
   };
 
-  /** A batch of the worker being produced: what produceSpan() needs between two of its calls. */
+  /** What publishEncoded() and produceSpan() share: the key table so far, and the next rejected row of the batch in hand. */
   const keys: Buffer[] = [];
   let nextRejected = 0;
   /** Set by produceSpan() when a produce must wait for room in the client's queue. */
