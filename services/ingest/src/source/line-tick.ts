@@ -9,12 +9,12 @@
 import type { RawTick } from '@stockstream/common';
 import { daysFromCivil, daysInMonth, parseDate } from '@stockstream/common/dates';
 import type { CsvLayout } from './csv-layout.js';
+import { asciiText } from './ascii-text.js';
 import { strictNumberOfBytes } from './strict-number.js';
 
 const COMMA = 0x2c;
 const DASH = 0x2d;
 const ZERO = 0x30;
-const ASCII_LIMIT = 0x80;
 /** Lowercase ASCII letters have this bit set, uppercase ones not. */
 const LOWER_BIT = 0x20;
 
@@ -40,13 +40,8 @@ export function dateOfBytes(data: Uint8Array, from: number, to: number): number 
   }
   // Other forms (DD/MM/YYYY) are ASCII, at most 10 characters: non-ASCII or longer text is no date.
   if (to - from > 10) return null;
-  let text = '';
-  for (let i = from; i < to; i++) {
-    const b = data[i] as number;
-    if (b >= ASCII_LIMIT) return null;
-    text += String.fromCharCode(b);
-  }
-  return parseDate(text);
+  const text = asciiText(data, from, to);
+  return text === undefined ? null : parseDate(text);
 }
 
 /** True for the source's "no value" in bytes [from, to): empty, or `null` in any case (as isNullText). */

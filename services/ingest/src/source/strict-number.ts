@@ -4,6 +4,8 @@
 // a plausible price. So the text is first checked against the plain decimal
 // grammar, then converted by Number() (exact for that grammar).
 
+import { asciiText } from './ascii-text.js';
+
 const ZERO = 48;
 const NINE = 57;
 const PLUS = 43;
@@ -88,8 +90,6 @@ export function parseStrictNumber(text: string): number {
   return Number.isFinite(value) ? value : NaN;
 }
 
-const ASCII_LIMIT = 0x80;
-
 /**
  * parseStrictNumber of the UTF-8 text in bytes [from, to) of `data`, read
  * from the bytes: the common case makes no string. Text with non-ASCII bytes
@@ -123,11 +123,6 @@ export function strictNumberOfBytes(data: Uint8Array, from: number, to: number):
     const value = scale === 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
     return negative ? -value : value;
   }
-  let text = '';
-  for (let j = from; j < to; j++) {
-    const b = data[j] as number;
-    if (b >= ASCII_LIMIT) return NaN;
-    text += String.fromCharCode(b);
-  }
-  return parseStrictNumber(text);
+  const text = asciiText(data, from, to);
+  return text === undefined ? NaN : parseStrictNumber(text);
 }
