@@ -81,8 +81,15 @@ async function run(): Promise<void> {
   const plan = await planning;
   await warming;
   if (stopping) return;
-  for await (const items of itemBatches(input.command, plan)) {
-    for (const batch of encoder.add(items)) if (!(await send(batch))) return; // leaving the loop closes the source's files
+  try {
+    for await (const items of itemBatches(input.command, plan)) {
+      for (const batch of encoder.add(items)) if (!(await send(batch))) return; // leaving the loop closes the source's files
+    }
+  } catch (error) {
+    // What was read before the source failed goes out before its error, as when the publishing thread reads it.
+    const partial = encoder.finish();
+    if (partial !== undefined) await send(partial);
+    throw error;
   }
   const last = encoder.finish();
   if (last !== undefined && !(await send(last))) return;

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
+import { formatDate } from '@stockstream/common/dates';
 import type { IngestCommand } from '../../src/cli/args.js';
 import { itemBatches } from '../../src/sources.js';
 import { EncodeWorker, WINDOW, type EncodedBatch } from '../../src/source/encoded-batches.js';
@@ -98,4 +101,32 @@ test('a file the worker cannot plan fails the stream with the planning error, on
   const worker = new EncodeWorker(workerUrl, { ...command, file: fixture + '.missing' });
   await new Promise((resolve) => setTimeout(resolve, 50)); // pass 1 fails before the reading starts
   await assert.rejects(collect(worker.batches({ schema, schemaId: 3 })), { message: /ENOENT: no such file.*grouped-by-index.csv.missing/ });
+});
+
+test('a source failing mid-way, before publishing started: what it read before the failure comes first, then its error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'encode-worker-'));
+  const file = join(dir, 'cut.csv');
+  const rows = 3_000; // 5 batches of 512 and a partial one, all held until publishing starts
+  const lines = ['Index,Date,Open,High,Low,Close,Adj Close,Volume'];
+  for (let i = 0; i < rows; i++) lines.push(`NYA,${formatDate(10_000 + i)},1.5,2.5,1.25,2,2,${i}`);
+  // A quote left open for more than a megabyte: the reader gives up there (csv-records.ts, MAX_RECORD_CHARS).
+  writeFileSync(file, lines.join('\n') + '\nNYA,"' + 'x'.repeat(1_100_000) + '\n');
+  try {
+    const worker = new EncodeWorker(workerUrl, { ...command, file, order: 'file' });
+    worker.begin({ schema, schemaId: 3 });
+    const deadline = Date.now() + 20_000;
+    while (worker.readyBatches < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const got: EncodedBatch[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const b of worker.batches({ schema, schemaId: 3 })) got.push(b);
+      })(),
+      { message: /^line 3002: Max Record Size: .*the file is corrupt \(unbalanced quote\?\)$/ },
+    );
+    const ticks = outline(got) as RawTick[];
+    assert.equal(ticks.length, rows, 'every row before the failure was handed over, before the error');
+    assert.deepEqual(ticks.map((t) => t.volume), Array.from({ length: rows }, (_, i) => i));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
