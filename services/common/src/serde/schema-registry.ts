@@ -48,6 +48,8 @@ function isTransient(err: unknown): boolean {
 export class SchemaRegistryClient {
   private readonly client: InstanceType<typeof SchemaRegistry>;
   private readonly types = new Map<number, Promise<avsc.Type>>();
+  /** Ids of the schemas this client registered, by subject and schema text. */
+  private readonly registered = new Map<string, Promise<number>>();
 
   constructor(private readonly cfg: RegistryConfig) {
     this.client = new SchemaRegistry({
@@ -68,12 +70,26 @@ export class SchemaRegistryClient {
     });
   }
 
-  /** Registers (or finds) the schema under `subject`; returns its global id. */
-  async register(subject: string, schema: Record<string, unknown>): Promise<number> {
-    const { id } = await this.retrying(`registering ${subject}`, () =>
-      this.client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: COMPATIBILITY.BACKWARD }),
-    );
-    this.types.set(id, Promise.resolve(avsc.Type.forSchema(schema as avsc.Schema)));
+  /**
+   * Registers (or finds) the schema under `subject`; returns its global id.
+   * Asked again for the same subject and schema, answers from memory: a
+   * service registers at start what its pipeline bootstrap just registered.
+   * A failed registration is not remembered.
+   */
+  register(subject: string, schema: Record<string, unknown>): Promise<number> {
+    const text = JSON.stringify(schema);
+    const key = `${subject}\n${text}`;
+    let id = this.registered.get(key);
+    if (id === undefined) {
+      id = this.retrying(`registering ${subject}`, () =>
+        this.client.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: COMPATIBILITY.BACKWARD }),
+      ).then((r) => {
+        this.types.set(r.id, Promise.resolve(avsc.Type.forSchema(schema as avsc.Schema)));
+        return r.id;
+      });
+      this.registered.set(key, id);
+      id.catch(() => this.registered.delete(key));
+    }
     return id;
   }
 

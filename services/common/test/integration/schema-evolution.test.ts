@@ -54,6 +54,30 @@ describe('schema evolution on the real registry', () => {
     await assert.rejects(registry.register(s, broken), (err: Error) => /409|incompatible|compatib/i.test(`${err.message} ${JSON.stringify(err)}`));
   });
 
+  it('asks the registry once per subject and schema; a refused registration is asked again', async () => {
+    const s = `it.evolution-once-${randomUUID().slice(0, 8)}-value`;
+    const client = new SchemaRegistryClient(testRegistryConfig());
+    // Counts what reaches the registry (the real one: the calls go through).
+    const inner = (client as unknown as { client: { register: (...args: unknown[]) => Promise<unknown> } }).client;
+    let asked = 0;
+    const real = inner.register.bind(inner);
+    inner.register = (...args: unknown[]) => {
+      asked++;
+      return real(...args);
+    };
+    const id = await client.register(s, v1);
+    assert.equal(await client.register(s, v1), id);
+    assert.equal(await client.register(s, structuredClone(v1)), id, 'an equal schema object');
+    assert.equal(asked, 1, 'the same subject and schema again is answered from memory');
+    const id2 = await client.register(s, v2);
+    assert.notEqual(id2, id);
+    assert.equal(asked, 2, 'another schema is registered');
+    const broken = { ...v1, fields: [...(v1.fields as object[]), { name: 'mandatory', type: 'string', doc: 'no default' }] };
+    await assert.rejects(client.register(s, broken));
+    await assert.rejects(client.register(s, broken));
+    assert.equal(asked, 4, 'a refusal is not remembered');
+  });
+
   it('lets several services register a new subject at the same moment (same id, no error)', async () => {
     const s = `it.evolution-race-${randomUUID().slice(0, 8)}-value`;
     const ids = await Promise.all(Array.from({ length: 5 }, () => new SchemaRegistryClient(testRegistryConfig()).register(s, v1)));
