@@ -104,11 +104,12 @@ for (let i = 0; i < ROUNDS; i++) {
   );
 }
 const replay = median(replays);
+const replayCeil = median(replayCeils);
 
 /**
  * The file `copies` times over, each copy's index names suffixed with its
  * number (NYA0, NYA1, ...): a replay long enough that the batches the worker
- * encodes while the service starts up (64 of 512 rows) are a small part of it.
+ * encodes while the service starts up (64 batches of 512 rows) are a small part of it.
  */
 async function longCopy(path: string, copies: number): Promise<string> {
   const [header, ...rows] = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
@@ -134,7 +135,6 @@ if (LONG_COPIES > 0) {
     rmSync(dirname(longFile), { recursive: true, force: true });
   }
 }
-const replayCeil = median(replayCeils);
 const gen = await ingest('generator', ['simulate', '--count', String(GENERATED)]);
 const genCeil = await ceiling(gen.records, avgBytes(gen));
 
