@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack bench-ingest bench-enrichment bench-sink config-table clean
+.PHONY: help setup build demo test unit-test up down status clean-stack images bench-ingest bench-enrichment bench-sink config-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ status: ## show the local stack
 
 clean-stack: ## stop the stack and wipe its data and logs
 	@$(STACK) clean
+
+images: ## build every image docker-compose.yml names without an image registry (starts a Docker engine if none answers)
+	@deploy/docker/engine.sh up && deploy/docker/images.sh build
 
 bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same broker, same run
 	@scripts/bench.sh ingest

@@ -2,7 +2,10 @@
 # Installs what the project needs on a fresh machine: npm packages (building
 # the native Kafka client against system libraries when no prebuilt binary can
 # be downloaded) and compiles the TypeScript. Idempotent and fast when done.
+#   setup.sh [--no-compile]   (--no-compile: packages only; the Dockerfile compiles after copying the sources)
 set -euo pipefail
+compile=1
+[ "${1:-}" = --no-compile ] && compile=0
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -55,4 +58,4 @@ if [ -d "$binding/build/Release/obj.target" ] \
       || { echo "setup: rebuilding the patched Kafka client failed; see $binding/build/stockstream-patch.log" >&2; exit 1; }
   fi
 fi
-npx tsc -b
+[ $compile = 0 ] || npx tsc -b

@@ -21,10 +21,39 @@ else
 fi
 export STOCKSTREAM_DATASETS="${STOCKSTREAM_DATASETS:-$(cd .. && pwd)/shared/datasets}"
 
-files=$(find services/*/dist/test -name '*.test.js' | sort)
+# Containers (deploy/test): a Docker engine, started here when none answers and
+# stopped again at the end, and every image docker-compose.yml names, built
+# without an image registry (deploy/docker/images.sh; ~5 min the first time,
+# cached in .docker/ after). STOCKSTREAM_CONTAINER_TESTS=0 skips them (reported
+# as skipped). Where no engine can be started (not root, no Docker) they are
+# skipped with the reason, except in CI, where that fails the run.
+engine=deploy/docker/engine.sh
+engine_started_here=0
+if [ "${STOCKSTREAM_CONTAINER_TESTS:-1}" = 0 ]; then
+  export STOCKSTREAM_CONTAINERS_SKIP="STOCKSTREAM_CONTAINER_TESTS=0"
+else
+  $engine status >/dev/null 2>&1 || engine_started_here=1
+  if $engine up; then
+    if [ $engine_started_here = 1 ]; then
+      if [ $started_here = 1 ]; then trap '$engine down || true; $stack down || true' EXIT; else trap '$engine down || true' EXIT; fi
+    fi
+    eval "$($engine env)"
+    export TESTCONTAINERS_RYUK_DISABLED=true   # Ryuk's image cannot be pulled; the tests remove their containers themselves
+    deploy/docker/images.sh build
+  elif [ "${CI:-}" = true ]; then
+    echo "test: no Docker engine could be started; the container tests cannot run" >&2; exit 1
+  else
+    engine_started_here=0
+    export STOCKSTREAM_CONTAINERS_SKIP="no Docker engine could be started here (deploy/docker/engine.sh up said why above)"
+    echo "test: $STOCKSTREAM_CONTAINERS_SKIP: the container tests will be reported as skipped" >&2
+  fi
+fi
+
+files=$(find services/*/dist/test deploy/dist/test -name '*.test.js' | sort)
 [ -n "$files" ] || { echo "test: no compiled tests found under services/*/dist/test" >&2; exit 1; }
 # Integration tests share one broker on 2 cores: run files one at a time.
 status=0
 node --test --test-concurrency=1 --test-timeout=600000 $files || status=$?
 if [ $started_here = 1 ]; then echo "test: stopping the stack this run started"; fi
+if [ $engine_started_here = 1 ]; then echo "test: stopping the Docker engine this run started"; fi
 exit $status

