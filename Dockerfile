@@ -62,6 +62,9 @@ WORKDIR /app
 ENV NODE_ENV=production HTTP_HOST=0.0.0.0
 COPY --from=build /out /app
 COPY scripts/docker-entrypoint.sh /usr/local/bin/stockstream
+# The commit the image was built from, for stockstream_build_info (images.sh passes it).
+ARG GIT_COMMIT=unknown
+ENV STOCKSTREAM_GIT_COMMIT=${GIT_COMMIT}
 USER node
 # Metrics and health: ingest 9101, enrichment 9102, s3-sink 9103 (HTTP_PORT).
 EXPOSE 9101 9102 9103

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack images bench-ingest bench-enrichment bench-sink config-table clean
+.PHONY: help setup build demo test unit-test up down status clean-stack images bench-ingest bench-enrichment bench-sink config-table metrics-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench-sink: setup ## sink records/s, 1M records end to end, query latency over 1
 
 config-table: setup ## print the configuration table of every service (for the README)
 	@node scripts/print-config-table.mjs
+
+metrics-table: setup ## print the table of every metric the services export (for the README)
+	@node scripts/print-metrics-table.mjs
 
 clean: ## remove build output
 	@npx tsc -b --clean || true

@@ -21,6 +21,29 @@ else
 fi
 export STOCKSTREAM_DATASETS="${STOCKSTREAM_DATASETS:-$(cd .. && pwd)/shared/datasets}"
 
+# Prometheus and promtool (Debian's package): the monitoring tests run the shipped config, rules and dashboards' queries.
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's prometheus package (prometheus, promtool)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; } >/dev/null \
+      || { echo "test: apt-get install prometheus failed" >&2; exit 1; }
+  else
+    echo "test: prometheus/promtool missing and not root: the monitoring tests will fail until you run: sudo apt-get install prometheus" >&2
+  fi
+fi
+
+# kustomize v5 (the Kubernetes manifest tests): kubectl's own, else a kustomize binary built once from the Go
+# module proxy into the cache (Debian's kubectl is too old to embed v5).
+if ! kubectl version --client -o json 2>/dev/null | grep -Eq '"kustomizeVersion": "v([5-9]|[1-9][0-9])' && ! command -v kustomize >/dev/null; then
+  kbin="${STOCKSTREAM_CACHE:-$HOME/.cache/stockstream}/bin"
+  if [ ! -x "$kbin/kustomize" ]; then
+    command -v go >/dev/null || { echo "test: neither kubectl with kustomize v5 nor Go to build kustomize: install kubectl 1.27+ or kustomize v5" >&2; exit 1; }
+    echo "test: building kustomize v5.5.0 from the Go module proxy into $kbin (once, ~1 min)"
+    GOBIN="$kbin" go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0 || { echo "test: go install kustomize failed" >&2; exit 1; }
+  fi
+  export PATH="$kbin:$PATH"
+fi
+
 # Containers (deploy/test): a Docker engine, started here when none answers and
 # stopped again at the end, and every image docker-compose.yml names, built
 # without an image registry (deploy/docker/images.sh; ~5 min the first time,

@@ -12,7 +12,8 @@
 #   prometheus  prom/prometheus:v3.5.0             Debian's prometheus package
 #   app         stockstream:latest                 the project's Dockerfile, FROM the node image above
 #
-#   images.sh build [NAME...]   build the named images (default: all), skipping those already present
+#   images.sh build [NAME...]   build the named images (default: all), skipping those already built from
+#                               the same recipe (the project image is always built, from Docker's cache)
 #   images.sh rebuild [NAME...] build them even if present
 #   images.sh list              the images and whether they are present
 #   images.sh tags              the names it tags them with (no engine needed)
@@ -58,6 +59,11 @@ die() { printf 'images: %s\n' "$*" >&2; exit 1; }
 
 present() { docker image inspect "${TAG[$1]}" >/dev/null 2>&1; }
 
+# What an image is built from here (its folder under images/ and its tag): an
+# image whose label differs is built again, so a changed recipe takes effect.
+recipe() { { echo "${TAG[$1]}"; [[ ! -d $HERE/images/$1 ]] || (cd "$HERE/images/$1" && find . -type f | sort | xargs sha256sum); } | sha256sum | cut -c1-16; }
+current() { [[ $(docker image inspect -f '{{index .Config.Labels "stockstream.recipe"}}' "${TAG[$1]}" 2>/dev/null) == "$(recipe "$1")" ]]; }
+
 debian_mirror() { # the first Debian archive this machine's apt uses
   local m=''
   if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
@@ -87,7 +93,7 @@ build() { # $1 = name, $2 = context, rest = docker build args
   local log=$STATE/logs/build-$name.log
   mkdir -p "$STATE/logs"
   say "building ${TAG[$name]} (log: $log)"
-  if ! docker build -t "${TAG[$name]}" "$@" "$ctx" >"$log" 2>&1; then
+  if ! docker build -t "${TAG[$name]}" --label "stockstream.recipe=$(recipe "$name")" "$@" "$ctx" >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "building ${TAG[$name]} failed (full log: $log)"
   fi
@@ -108,7 +114,7 @@ build_base() {
     tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
     rm -rf "$root"
   fi
-  docker import "$tarball" "${TAG[base]}" >/dev/null
+  docker import --change "LABEL stockstream.recipe=$(recipe base)" "$tarball" "${TAG[base]}" >/dev/null
   say "imported ${TAG[base]}"
 }
 
@@ -162,7 +168,7 @@ build_prometheus() {
 build_app() {
   # The project's own Dockerfile, as users build it; only the base and the CA roots differ here.
   build app "$REPO" -f "$REPO/Dockerfile" --build-arg "NODE_IMAGE=${TAG[node]}" \
-    --build-arg "EXTRA_CA_CERTS=$(extra_ca_certs)"
+    --build-arg "EXTRA_CA_CERTS=$(extra_ca_certs)" --build-arg "GIT_COMMIT=$(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo unknown)"
 }
 
 use_engine() { # the engine engine.sh runs or finds
@@ -179,7 +185,9 @@ cmd_build() { # $1 = force (0/1), rest = names
   local t0=$SECONDS
   for name in "${ORDER[@]}"; do
     [[ " ${names[*]} " == *" $name "* ]] || continue
-    if ((!force)) && present "$name"; then continue; fi
+    # The project image is always built: Docker's layer cache makes that quick when nothing changed,
+    # and the tests must never run an image of older code.
+    if ((!force)) && [[ $name != app ]] && current "$name"; then continue; fi
     "build_$name"
   done
   say "all images present ($((SECONDS - t0))s)"

@@ -52,9 +52,10 @@ serviceMain(
       groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed',
     });
     lifecycle.defer('consumer', () => consumer.disconnect());
+    consumer.instrument(metrics.consumer);
     health.set('kafka', true);
     startBrokerProbe({
-      consumer, health, lag: metrics.consumerLag, lifecycle,
+      consumer, health, lag: metrics.consumer.lag, lifecycle,
       onTick: () => {
         metrics.fxTableSize.set(fx.size);
         const age = fx.ageMs(Date.now());

@@ -53,7 +53,8 @@ serviceMain(
     });
     lifecycle.defer('consumer', () => consumer.disconnect());
     health.set('kafka', true);
-    startBrokerProbe({ consumer, health, lag: metrics.consumerLag, lifecycle });
+    consumer.instrument(metrics.consumer);
+    startBrokerProbe({ consumer, health, lag: metrics.consumer.lag, lifecycle });
 
     const deadLetter = async (m: Message, reason: string, message: string) => {
       const letter: DeadLetter = {
@@ -63,6 +64,7 @@ serviceMain(
       const q = producer.produce(cfg.dlqTopic, `${m.topic}/${m.partition}/${m.offset}`, deadLetters.serializer.encode(letter));
       if (q) await q;
       await producer.flush();
+      metrics.deadLettered.inc({ reason });
     };
 
     logger.info({ bucket: cfg.s3Bucket, prefix: cfg.s3Prefix, format: cfg.format, rotation: rotation.config }, 'sinking');

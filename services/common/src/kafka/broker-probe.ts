@@ -19,6 +19,8 @@ export function startBrokerProbe(opts: { consumer: GroupConsumer; health: Health
       .lag()
       .then(
         (lags) => {
+          // Only the partitions assigned now: a revoked one's series goes (another instance reports it).
+          opts.lag.reset();
           for (const l of lags) opts.lag.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
           opts.health.set('kafka', true);
         },

@@ -3,6 +3,7 @@ import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-con
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
 import { MessageBatch } from './message-batch.js';
+import type { ConsumerMetrics } from '../observability/metrics.js';
 import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
 
 export interface GroupConsumerOptions {
@@ -48,6 +49,7 @@ export class GroupConsumer {
   /** Deferred mode: changes the group asked for and the caller has not applied yet, oldest first. */
   readonly pendingRebalances: RebalanceEvent[] = [];
   private closing = false;
+  private metrics: ConsumerMetrics | null = null;
 
   private constructor(readonly native: InstanceType<typeof KafkaConsumer>, private readonly cfg: KafkaConfig) {}
 
@@ -80,11 +82,14 @@ export class GroupConsumer {
     function deferred(err: LibrdKafkaError, partitions: TopicPartition[]) {
       consumer.pendingRebalances.push({ kind: err?.code === ERR_ASSIGN_PARTITIONS ? 'assign' : 'revoke', partitions });
       // Closing revokes everything and waits for the unassign: nobody else is left to apply it.
-      if (consumer.closing) while (consumer.applyRebalance());
+      if (consumer.closing) consumer.applyWhileClosing(log);
     }
     native.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) => {
       // Immediate mode: the client has applied it by the time this runs (same tick). Deferred: applyRebalance bumps it.
-      if (opts.rebalance !== 'deferred') consumer.generation++;
+      if (opts.rebalance !== 'deferred') {
+        consumer.generation++;
+        consumer.applied(err?.code === ERR_ASSIGN_PARTITIONS ? 'assign' : 'revoke', assignment.length);
+      }
       log.info({ event: err?.code === ERR_ASSIGN_PARTITIONS ? 'assigned' : 'revoked', partitions: assignment.map((a) => `${a.topic}/${a.partition}`) }, 'rebalance');
     });
     native.on('event.error', (err) => log.warn({ err: err.message, code: err.code }, 'kafka client error'));
@@ -93,6 +98,29 @@ export class GroupConsumer {
     );
     native.subscribe(opts.topics);
     return consumer;
+  }
+
+  /**
+   * Keeps `metrics` current from now on: partitions assigned, rebalances
+   * applied, commits refused (the lag gauge is the broker probe's).
+   */
+  instrument(metrics: ConsumerMetrics): void {
+    this.metrics = metrics;
+    metrics.assignedPartitions.set(0);
+    this.native.on('offset.commit', (err: LibrdKafkaError | null | undefined) => {
+      if (err) metrics.commitFailures.inc();
+    });
+  }
+
+  /**
+   * An assignment change took effect. The group's (eager) protocol assigns
+   * the whole new set, or revokes all: the count comes from the event, not
+   * from the client, which refuses to be asked while it closes.
+   */
+  private applied(event: 'assign' | 'revoke', partitions: number): void {
+    if (this.metrics === null) return;
+    this.metrics.rebalances.inc({ event });
+    this.metrics.assignedPartitions.set(event === 'assign' ? partitions : 0);
   }
 
   /** Up to `max` messages; waits at most `timeoutMs` for the first. */
@@ -161,7 +189,27 @@ export class GroupConsumer {
     if (event.kind === 'assign') this.native.assign(event.partitions);
     else this.native.unassign();
     this.generation++;
+    this.applied(event.kind, event.partitions.length);
     return true;
+  }
+
+  /**
+   * Deferred mode, while closing: the revokes are applied (the close waits
+   * for them); an assignment that arrived as the close began (a SIGTERM
+   * during start-up) is dropped, since the client refuses it then ("Erroneous
+   * state") and, thrown from its callback, that ended the process with exit 1.
+   */
+  applyWhileClosing(log: Logger): void {
+    for (let event = this.pendingRebalances.shift(); event !== undefined; event = this.pendingRebalances.shift()) {
+      if (event.kind === 'assign') continue;
+      try {
+        this.native.unassign();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'unassign while closing refused');
+      }
+      this.generation++;
+      this.applied('revoke', 0);
+    }
   }
 
   assignments(): TopicPartition[] {

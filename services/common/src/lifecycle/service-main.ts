@@ -4,7 +4,8 @@ import { loadConfig, type ConfigOf, type SettingsSpec } from '../config/settings
 import { createLogger } from '../logging/logger.js';
 import { Health } from '../observability/health.js';
 import { startObservabilityServer } from '../observability/http-server.js';
-import { createMetricsRegistry } from '../observability/metrics.js';
+import { buildInfo, createMetricsRegistry } from '../observability/metrics.js';
+import { librdkafkaVersion } from '../kafka/rdkafka.js';
 import { exitProcess } from './process-exit.js';
 import { Lifecycle } from './shutdown.js';
 
@@ -45,7 +46,7 @@ export function serviceMain<S extends SettingsSpec, P>(
     }
     const logger = createLogger(name, (cfg as { logLevel?: string }).logLevel ?? 'info');
     const lifecycle = new Lifecycle(logger);
-    const registry = createMetricsRegistry(name);
+    const registry = createMetricsRegistry(name, buildInfo(librdkafkaVersion));
     const health = new Health();
     const http = cfg as unknown as { httpHost: string; httpPort: number };
     exitLogger = logger;

@@ -65,7 +65,12 @@ interface Prepared {
   outputs: { topic: string; key: Buffer; value: Buffer }[];
   out: number;
   dead: Map<string, number>;
+  /** ingestedAt (epoch ms) of every LATENCY_SAMPLE_EVERY-th record, for the latency histogram once committed. */
+  sampledIngestedAt: number[];
 }
+
+/** A power of two: records sampled for the latency histogram. */
+const LATENCY_SAMPLE_EVERY = 16;
 
 type Ahead = { ok: true; batch: Prepared } | { ok: false; err: unknown };
 
@@ -207,6 +212,8 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
         step.at(txn ? 'send offsets and commit' : 'flush and commit');
         await committed;
         metrics.transactionSeconds.observe((performance.now() - started) / 1000);
+        const visibleAt = Date.now();
+        for (const at of batch.sampledIngestedAt) metrics.latency.observe((visibleAt - at) / 1000);
         metrics.recordsIn.inc(batch.messages.length);
         metrics.recordsOut.inc(batch.out);
         for (const [reason, n] of batch.dead) metrics.deadLettered.inc({ reason }, n);
@@ -278,7 +285,7 @@ interface Encoding {
 
 /** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
 async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation: number, messages: MessageBatch): Promise<Prepared> {
-  const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map() };
+  const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map(), sampledIngestedAt: [] };
   if (messages.length === 0) return batch;
   const now = Date.now();
   const ctx: EnrichmentContext = { ...deps.context(), today: latestCalendarDay(now), now };
@@ -296,6 +303,7 @@ async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation:
       if (!(err instanceof DecodeError)) throw err;
       decoded = { ok: false, bytes: start < 0 ? Buffer.alloc(0) : data.subarray(start, end), reason: err.reason, message: err.message };
     }
+    if (decoded.ok && (i & (LATENCY_SAMPLE_EVERY - 1)) === 0) batch.sampledIngestedAt.push(decoded.raw.ingestedAt);
     const routed = routeRecord(decoded, coords, ctx);
     if (routed.kind === 'enriched') {
       batch.outputs.push({ topic: deps.enriched.topic, key: encoding.keys.get(routed.key), value: encoding.enriched.encode(routed.tick) });

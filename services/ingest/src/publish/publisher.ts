@@ -106,7 +106,9 @@ export async function publish(
   const metricsTimer = setInterval(reportRead, METRICS_FLUSH_MS);
   metricsTimer.unref();
 
-  const window = new TransactionWindow(opts.transactions, opts.commitIntervalMs, (t, committedAt) => {
+  const window = new TransactionWindow(opts.transactions, opts.commitIntervalMs, (t, committedAt, commitSeconds) => {
+    metrics.transactionsCommitted.inc();
+    metrics.transactionCommitSeconds.observe(commitSeconds);
     s.published += t.published;
     s.deadLettered += t.deadLettered;
     s.bytes += t.bytes;
@@ -118,6 +120,7 @@ export async function publish(
     if (t.bytes > 0) metrics.bytesPublished.inc(t.bytes);
     for (const at of t.producedAt) metrics.produceLatency.observe((committedAt - at) / 1000);
   });
+  window.onAborted = () => metrics.transactionsAborted.inc();
 
   // Only failed deliveries are reported (the commit proves the rest).
   producer.setDeliveryHandler((err) => {

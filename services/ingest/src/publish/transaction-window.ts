@@ -39,16 +39,19 @@ const COMMIT_RETRY_MS = 30_000;
 /**
  * The open transaction of a publishing run: begun lazily by the first record
  * after a commit, due for its commit `intervalMs` after it began.
- * `onCommitted` receives the tally of each committed transaction.
+ * `onCommitted` receives the tally of each committed transaction, when it
+ * committed and how long the commit call took; `onAborted`, if set, the
+ * tally of each aborted one.
  */
 export class TransactionWindow {
   private openedAt = -1;
   private tally = emptyTally();
+  onAborted: ((lost: TransactionTally) => void) | null = null;
 
   constructor(
     private readonly transactions: Transactions,
     readonly intervalMs: number,
-    private readonly onCommitted: (tally: TransactionTally, committedAt: number) => void,
+    private readonly onCommitted: (tally: TransactionTally, committedAt: number, commitSeconds: number) => void,
     private readonly commitRetryMs = COMMIT_RETRY_MS,
   ) {
     if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`commit interval must be a positive integer (ms), got ${intervalMs}`);
@@ -83,6 +86,7 @@ export class TransactionWindow {
   async commit(): Promise<void> {
     if (this.openedAt < 0) return;
     const tally = this.tally;
+    const started = performance.now();
     try {
       await withRetry(() => this.transactions.commit(), { timeoutMs: this.commitRetryMs, retryable: (err) => classifyTxnError(err) === 'retriable' });
     } catch (err) {
@@ -97,7 +101,8 @@ export class TransactionWindow {
       );
     }
     this.reset();
-    this.onCommitted(tally, performance.now());
+    const committedAt = performance.now();
+    this.onCommitted(tally, committedAt, (committedAt - started) / 1000);
   }
 
   /** Aborts the open transaction, if any: none of its records becomes visible. Returns what it held. */
@@ -106,6 +111,7 @@ export class TransactionWindow {
     if (this.openedAt >= 0) {
       this.reset();
       await this.transactions.abort();
+      this.onAborted?.(tally);
     }
     return tally;
   }

@@ -54,18 +54,26 @@ test('is due intervalMs after it began, never while closed', async () => {
 test('a retriable commit failure is retried; an abortable one aborts and throws with what was lost', async () => {
   const retried = fakeTransactions([txnError({ isRetriable: true })]);
   const ok: TransactionTally[] = [];
-  const w1 = new TransactionWindow(retried.txn, 100, (t) => ok.push(t));
+  const commitSeconds: number[] = [];
+  const w1 = new TransactionWindow(retried.txn, 100, (t, _at, seconds) => {
+    ok.push(t);
+    commitSeconds.push(seconds);
+  });
   await w1.open();
   await w1.commit();
   assert.deepEqual(retried.calls, ['begin', 'commit', 'commit']);
   assert.equal(ok.length, 1);
+  assert.ok(commitSeconds[0]! >= 0 && commitSeconds[0]! < 30, 'the commit call\'s duration, retries included, in seconds');
 
   const aborted = fakeTransactions([txnError({ isTxnRequiresAbort: true })]);
   const w2 = new TransactionWindow(aborted.txn, 100, () => assert.fail('nothing committed'));
+  const lost: number[] = [];
+  w2.onAborted = (t) => lost.push(t.published);
   await w2.open();
   w2.current.published = 7;
   await assert.rejects(w2.commit(), (err: unknown) => err instanceof TransactionAbortedError && err.lost.published === 7 && /7 records/.test(err.message));
   assert.deepEqual(aborted.calls, ['begin', 'commit', 'abort']);
+  assert.deepEqual(lost, [7], 'onAborted hears of the aborted transaction');
   assert.equal(w2.isOpen, false);
 });
 

@@ -2,7 +2,7 @@
 // offset that may be committed for it. Pure state, no I/O: unit-tested alone.
 import type { EnrichedTick } from '@stockstream/common';
 import { ColumnBatch } from '../format/column-batch.js';
-import type { OpenFileState, RotationPolicy } from '../rotation/rotation-policy.js';
+import type { OpenFileState, RotationPolicy, RotationRule } from '../rotation/rotation-policy.js';
 
 export interface OpenFile extends OpenFileState {
   lakePath: string;
@@ -10,6 +10,8 @@ export interface OpenFile extends OpenFileState {
   lastOffset: number;
   /** The file's records, column by column (see format/column-batch.ts). */
   batch: ColumnBatch;
+  /** Why it was closed (set by closeDue): a rotation rule, or the service shutting down. */
+  closedBy?: RotationRule | 'shutdown';
 }
 
 export class PartitionFiles {
@@ -63,11 +65,13 @@ export class PartitionFiles {
     this.nextOffset = offset + 1;
   }
 
-  /** Moves the files the policy says are done (all of them when `all`) to the pending uploads; returns them. */
+  /** Moves the files the policy says are done (all of them when `all`: shutdown) to the pending uploads; returns them, each with why it closed. */
   closeDue(policy: RotationPolicy, nowMs: number, all = false): OpenFile[] {
     const closed: OpenFile[] = [];
     for (const [path, f] of this.open) {
-      if (all || policy.shouldRotate(f, nowMs)) {
+      const rule = all ? 'shutdown' : policy.shouldRotate(f, nowMs);
+      if (rule !== null) {
+        f.closedBy = rule;
         this.open.delete(path);
         closed.push(f);
       }

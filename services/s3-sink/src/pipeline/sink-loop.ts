@@ -12,6 +12,8 @@ import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import { objectKey } from '../storage/object-key.js';
 import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
+import { LAKE_COLUMNS } from '../format/lake-columns.js';
+import { landingStats } from './landing-stats.js';
 import { PartitionFiles, type OpenFile } from './partition-files.js';
 import { uploadedHighWater } from './recovery.js';
 import { uploadPending, type UploadItem } from './upload-pending.js';
@@ -38,6 +40,9 @@ export interface SinkDeps {
   deadLetter: (m: Message, reason: string, message: string) => Promise<void>;
 }
 
+const INGESTED_AT = LAKE_COLUMNS.findIndex((c) => c.name === 'ingested_at');
+const TABLE = 'ticks';
+
 export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void> {
   const { consumer, logger, metrics } = deps;
   const files = new Map<number, PartitionFiles>();
@@ -46,6 +51,8 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   let topic = '';
   let backoffMs = 0;
   let paused = false;
+  /** ingestedAt (Unix seconds) of the newest record landed, for the lake-freshness gauge. */
+  let newestLanded = Number.NEGATIVE_INFINITY;
 
   /** On every assignment change: forget state (nothing uncommitted survives it) and recover the new partitions. */
   const reassign = async () => {
@@ -54,10 +61,11 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     files.clear();
     committed.clear();
     paused = false; // a new assignment starts unpaused: an S3 outage pauses it again
+    metrics.paused.set(0);
     if (assigned.length === 0) return;
     topic = assigned[0]!.topic;
     const partitions = assigned.map((a) => a.partition);
-    const hw = await uploadedHighWater(deps.storage, deps.prefix, 'ticks', topic, partitions);
+    const hw = await uploadedHighWater(deps.storage, deps.prefix, TABLE, topic, partitions);
     for (const p of partitions) files.set(p, new PartitionFiles(topic, p, hw.get(p)!));
     // The consumer may have fetched past the committed offsets before we knew the assignment.
     await consumer.rewindToCommitted();
@@ -67,7 +75,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   /** Stores a file: `body` encoded here, or (null) encoded and put by the upload worker. */
   const put = async (pf: PartitionFiles, f: OpenFile, body: Buffer | null): Promise<void> => {
     const key = objectKey({
-      prefix: deps.prefix, table: 'ticks', partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
+      prefix: deps.prefix, table: TABLE, partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
       firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
     });
     const t0 = performance.now();
@@ -81,6 +89,14 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     metrics.objectsWritten.inc();
     metrics.recordsWritten.inc(f.records);
     metrics.bytesWritten.inc(bytes);
+    metrics.objectRecords.observe(f.records);
+    metrics.objectBytes.observe(bytes);
+    const landed = landingStats(f.batch.values(INGESTED_AT), Date.now());
+    for (const s of landed.latencySeconds) metrics.endToEndLatency.observe(s);
+    if (landed.newestMs / 1000 > newestLanded) {
+      newestLanded = landed.newestMs / 1000;
+      metrics.lakeNewestRecord.set({ table: TABLE }, newestLanded);
+    }
     pf.markUploaded(f);
   };
 
@@ -155,6 +171,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     if (want) consumer.native.pause(tps);
     else consumer.native.resume(tps);
     paused = want;
+    metrics.paused.set(want ? 1 : 0);
   };
 
   const step = async (batch: MessageBatch) => {
@@ -178,7 +195,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
         pf.skip(offset);
       }
     }
-    for (const pf of files.values()) pf.closeDue(deps.rotation, now);
+    for (const pf of files.values()) for (const f of pf.closeDue(deps.rotation, now)) metrics.filesRotated.inc({ reason: f.closedBy! });
     metrics.openFiles.set([...files.values()].reduce((n, pf) => n + pf.openFiles, 0));
   };
 
@@ -280,7 +297,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   await dropAhead(); // not filed, not committed: the next owner reads it again
   if (uploading) await uploading;
   // Graceful shutdown: close every file, upload, commit.
-  for (const pf of files.values()) pf.closeDue(deps.rotation, Date.now(), true);
+  for (const pf of files.values()) for (const f of pf.closeDue(deps.rotation, Date.now(), true)) metrics.filesRotated.inc({ reason: f.closedBy! });
   if (await flushPending()) commit('sync');
   else logger.error('shutdown: uploads failed; offsets not committed, the next run redoes them');
 }

@@ -16,11 +16,11 @@ describe('PartitionFiles', () => {
     pf.append(12, tick, 'index=A/year=2000', 1, 0); // A is full (2 records)
     assert.equal(pf.committable(), 10);
     const closed = pf.closeDue(policy, 0);
-    assert.deepEqual(closed.map((f) => [f.lakePath, f.firstOffset, f.lastOffset, f.records]), [['index=A/year=2000', 10, 12, 2]]);
+    assert.deepEqual(closed.map((f) => [f.lakePath, f.firstOffset, f.lastOffset, f.records, f.closedBy]), [['index=A/year=2000', 10, 12, 2, 'records']]);
     assert.equal(pf.committable(), 10, 'a closed file holds the commit back until it is uploaded');
     pf.markUploaded(closed[0]!);
     assert.equal(pf.committable(), 11, 'B is still open from offset 11');
-    pf.closeDue(policy, 5000); // B by time
+    assert.deepEqual(pf.closeDue(policy, 5000).map((f) => f.closedBy), ['time'], 'B by time');
     pf.markUploaded(pf.pendingUploads[0]!);
     assert.equal(pf.committable(), 13, 'nothing open: one past the last record seen');
   });
@@ -44,7 +44,7 @@ describe('PartitionFiles', () => {
     pf.append(1, tick, 'index=A/year=1999', 1, 0);
     pf.append(2, tick, 'index=A/year=2000', 1, 500);
     pf.append(3, tick, 'index=A/year=2000', 1, 1200);
-    assert.deepEqual(pf.closeDue(idle, 1200).map((f) => f.lakePath), ['index=A/year=1999'], '1999 got nothing for 1200 ms');
+    assert.deepEqual(pf.closeDue(idle, 1200).map((f) => [f.lakePath, f.closedBy]), [['index=A/year=1999', 'idle']], '1999 got nothing for 1200 ms');
     assert.equal(pf.nextDueAtMs(idle), 2200, 'the 2000 file is due 1000 ms after its latest record');
     assert.deepEqual(pf.closeDue(idle, 2199), []);
     assert.deepEqual(pf.closeDue(idle, 2200).map((f) => [f.lakePath, f.firstOffset, f.lastOffset]), [['index=A/year=2000', 2, 3]]);
@@ -57,6 +57,7 @@ describe('PartitionFiles', () => {
     assert.equal(pf.append(11, tick, 'index=B/year=2000', 1, 0), true, 'another lake partition is not skipped');
     assert.equal(pf.append(12, tick, 'index=A/year=2000', 1, 0), true);
     const files = pf.closeDue(policy, 0, true);
+    assert.deepEqual(files.map((f) => f.closedBy), ['shutdown', 'shutdown']);
     assert.deepEqual(files.map((f) => [f.lakePath, f.firstOffset]).sort(), [['index=A/year=2000', 12], ['index=B/year=2000', 11]]);
   });
 
