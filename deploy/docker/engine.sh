@@ -79,6 +79,8 @@ cmd_down() {
   for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && { say "dockerd still running after 30s, sending SIGKILL"; kill -KILL "$pid" || true; }
   rm -f "$STATE/docker.pid"
+  # dockerd can leave its network namespace mounted in the exec root, which then cannot be deleted.
+  awk -v s="$STATE/" 'index($2, s) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null || true
   say "stopped dockerd (pid $pid)"
 }
 
