@@ -7,15 +7,26 @@ const services = {
   enrichment: (await import('../services/enrichment/dist/src/config.js')).enrichmentSettings,
   's3-sink': (await import('../services/s3-sink/dist/src/config.js')).sinkSettings,
 };
+// One row per variable; a default that differs between services (HTTP_PORT) is given per service.
 const seen = new Map();
 for (const [service, spec] of Object.entries(services)) {
   for (const [i, row] of describeSettings(spec).entries()) {
-    const env = Object.values(spec)[i].env;
-    if (!seen.has(env)) seen.set(env, { row, services: [] });
-    seen.get(env).services.push(service);
+    const setting = Object.values(spec)[i];
+    if (!seen.has(setting.env)) seen.set(setting.env, { row, defaults: [], services: [] });
+    const entry = seen.get(setting.env);
+    entry.services.push(service);
+    entry.defaults.push({ service, value: setting.default });
   }
 }
 console.log('| variable | default | meaning | read by |');
 console.log('| --- | --- | --- | --- |');
-// Computed defaults are described, not printed as this machine's value.
-for (const { row, services: s } of seen.values()) console.log(`${row.replace('`' + hostname() + '`', 'the host name')} ${s.join(', ')} |`);
+for (const { row, defaults, services: s } of seen.values()) {
+  let line = row;
+  if (new Set(defaults.map((d) => d.value)).size > 1) {
+    const cells = line.split(' | ');
+    cells[1] = defaults.map((d) => (d.value === undefined ? `_(unset)_ (${d.service})` : `\`${d.value}\` (${d.service})`)).join(', ');
+    line = cells.join(' | ');
+  }
+  // Computed defaults are described, not printed as this machine's value.
+  console.log(`${line.replace('`' + hostname() + '`', 'the host name')} ${s.join(', ')} |`);
+}

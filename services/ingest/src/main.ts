@@ -58,4 +58,4 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
       `${summary.recordsPerSecond} records/s, ${(mb / (summary.seconds || 1)).toFixed(1)} MB/s` +
       `${summary.stoppedEarly ? ' (stopped early by signal)' : ''}\n`,
   );
-});
+}, USAGE);

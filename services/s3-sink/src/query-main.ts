@@ -24,9 +24,13 @@ function fail(message: string, code = 64): never {
 
 let args;
 try {
-  args = parseArgs({ options: { sql: { type: 'string' }, example: { type: 'string' }, format: { type: 'string', default: 'table' }, index: { type: 'string', multiple: true } } }).values;
+  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, sql: { type: 'string' }, example: { type: 'string' }, format: { type: 'string', default: 'table' }, index: { type: 'string', multiple: true } } }).values;
 } catch (err) {
   fail((err as Error).message);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
 }
 const format = args.format as OutputFormat;
 if (!['table', 'csv', 'json'].includes(format)) fail(`--format must be table, csv or json; got "${args.format}"`);

@@ -25,13 +25,20 @@ export interface ServiceContext<C> {
  * and the /metrics /healthz /readyz server, and run under graceful shutdown.
  * `prepare` runs before anything connects (parse arguments, load data files),
  * so its errors fail fast too. Exits the process with the service's code.
+ * `--help` (or `-h`) prints `usage` and the settings it reads, and exits 0
+ * before anything is validated or connected.
  */
 export function serviceMain<S extends SettingsSpec, P>(
   name: string,
   settings: S,
   prepare: (cfg: ConfigOf<S>) => P,
   run: (ctx: ServiceContext<ConfigOf<S>>, prepared: P) => Promise<void>,
+  usage = `Usage: stockstream-${name} (no arguments; configured by the environment)`,
 ): void {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(helpText(usage, settings));
+    process.exit(0);
+  }
   let exitLogger: Logger | undefined;
   const start = async (): Promise<number> => {
     let cfg: ConfigOf<S>;
@@ -63,4 +70,13 @@ export function serviceMain<S extends SettingsSpec, P>(
       exitProcess(1, exitLogger);
     },
   );
+}
+
+/** The usage line(s), then every setting the service reads with its default and meaning. */
+export function helpText(usage: string, settings: SettingsSpec): string {
+  const rows = Object.values(settings).map((s) => {
+    const dflt = s.default !== undefined ? ` (default ${s.default})` : s.optional ? '' : ' (required)';
+    return `  ${s.env.padEnd(32)} ${s.doc}${dflt}`;
+  });
+  return `${usage.trim()}\n\nSettings (environment variables):\n${rows.join('\n')}\n`;
 }

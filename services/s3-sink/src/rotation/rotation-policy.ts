@@ -12,7 +12,7 @@
 // boundaries being reproducible: on assignment the sink's recovery lists what
 // each lake partition already holds for the Kafka partition and skips offsets
 // already uploaded, so a file cut differently after a restart never duplicates
-// records (see /work/shared/notes/exactly-once.md, Kafka → S3).
+// records (pipeline/recovery.ts).
 
 export type RotationRule = 'records' | 'bytes' | 'time' | 'idle';
 
