@@ -82,7 +82,7 @@ export class GroupConsumer {
     function deferred(err: LibrdKafkaError, partitions: TopicPartition[]) {
       consumer.pendingRebalances.push({ kind: err?.code === ERR_ASSIGN_PARTITIONS ? 'assign' : 'revoke', partitions });
       // Closing revokes everything and waits for the unassign: nobody else is left to apply it.
-      if (consumer.closing) consumer.applyWhileClosing(log);
+      if (consumer.closing) while (consumer.applyRebalance());
     }
     native.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) => {
       // Immediate mode: the client has applied it by the time this runs (same tick). Deferred: applyRebalance bumps it.
@@ -186,30 +186,14 @@ export class GroupConsumer {
   applyRebalance(): boolean {
     const event = this.pendingRebalances.shift();
     if (event === undefined) return false;
+    // An assignment that arrives as the close begins (a SIGTERM during start-up) is dropped: the client refuses
+    // it then ("Erroneous state"), and thrown from its rebalance callback that ended the process with exit 1.
+    if (event.kind === 'assign' && this.closing) return true;
     if (event.kind === 'assign') this.native.assign(event.partitions);
     else this.native.unassign();
     this.generation++;
     this.applied(event.kind, event.partitions.length);
     return true;
-  }
-
-  /**
-   * Deferred mode, while closing: the revokes are applied (the close waits
-   * for them); an assignment that arrived as the close began (a SIGTERM
-   * during start-up) is dropped, since the client refuses it then ("Erroneous
-   * state") and, thrown from its callback, that ended the process with exit 1.
-   */
-  applyWhileClosing(log: Logger): void {
-    for (let event = this.pendingRebalances.shift(); event !== undefined; event = this.pendingRebalances.shift()) {
-      if (event.kind === 'assign') continue;
-      try {
-        this.native.unassign();
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'unassign while closing refused');
-      }
-      this.generation++;
-      this.applied('revoke', 0);
-    }
   }
 
   assignments(): TopicPartition[] {

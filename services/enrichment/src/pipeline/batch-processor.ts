@@ -3,7 +3,7 @@
 // consumed offsets, so a batch is either entirely visible downstream with its
 // offsets committed, or not at all.
 import {
-  DecodeError, KeyBuffers, SlabEncoder, nextBackoffMs, withRetry, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
+  DecodeError, KeyBuffers, LATENCY_SAMPLE_EVERY, SlabEncoder, nextBackoffMs, withRetry, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
   type GroupConsumer, type Health, type KafkaProducer, type Logger, type MessageBatch, type RawTick, type TopicPartitionOffset, type TransactionalSession,
 } from '@stockstream/common';
 import type { EnrichmentContext } from '../enrich/enrich-tick.js';
@@ -68,9 +68,6 @@ interface Prepared {
   /** ingestedAt (epoch ms) of every LATENCY_SAMPLE_EVERY-th record, for the latency histogram once committed. */
   sampledIngestedAt: number[];
 }
-
-/** A power of two: records sampled for the latency histogram. */
-const LATENCY_SAMPLE_EVERY = 16;
 
 type Ahead = { ok: true; batch: Prepared } | { ok: false; err: unknown };
 

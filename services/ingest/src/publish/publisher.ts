@@ -1,4 +1,4 @@
-import { KeyBuffers, SlabEncoder, type AvroSerializer, type DeadLetter, type KafkaProducer, type Logger, type RawTick, type Transactions } from '@stockstream/common';
+import { KeyBuffers, LATENCY_SAMPLE_EVERY, SlabEncoder, type AvroSerializer, type DeadLetter, type KafkaProducer, type Logger, type RawTick, type Transactions } from '@stockstream/common';
 import { pace, startPacing, type PacingMode } from '../replay/pacing.js';
 import { rawFramedWriter } from '../source/avro-writer.js';
 import type { IngestMetrics } from '../metrics.js';
@@ -37,12 +37,6 @@ export type SourceEntry = SourceItem | readonly SourceItem[];
  * next to nothing per message.
  */
 export const YIELD_EVERY = 100;
-/**
- * The produce-latency histogram observes one raw record in this many: the
- * time from its produce to the commit of its transaction. 1 in 16 still gives
- * thousands of observations per second at full speed.
- */
-export const LATENCY_SAMPLE_EVERY = 16;
 /** Rows read are added to the metrics in bulk at this interval (and at the end), so /metrics lags by at most this much. */
 export const METRICS_FLUSH_MS = 250;
 

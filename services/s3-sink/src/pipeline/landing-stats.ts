@@ -2,8 +2,7 @@
 // from ingest to the lake, and the newest of them. Pure, over the object's
 // ingested_at column.
 
-/** Every `every`-th record's latency is sampled: enough for percentiles, a few observations per thousand records. */
-export const LATENCY_SAMPLE_EVERY = 16;
+import { LATENCY_SAMPLE_EVERY } from '@stockstream/common';
 
 export interface LandingStats {
   /** Seconds from ingestedAt to landing, of every `every`-th record. */
