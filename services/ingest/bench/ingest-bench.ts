@@ -67,7 +67,7 @@ async function ceiling(count: number, valueBytes: number): Promise<Run> {
   return { records: r.acked, recordsPerSecond: Math.round(r.recordsPerSecond), mbPerSecond: r.mbPerSecond, seconds: r.seconds, processSeconds };
 }
 
-/** A dataset-shaped file from the generator, for machines without ../shared. */
+/** A dataset-shaped file from the generator, for machines without the public data set. */
 function syntheticCsv(rows: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const path = join(dir, 'indexData-synthetic.csv');

@@ -34,7 +34,7 @@ export interface DatasetFile {
   skip: string | false;
 }
 
-/** A file of the public data set: STOCKSTREAM_DATASETS, else ../shared/datasets beside the repo. */
+/** A file of the public data set: in STOCKSTREAM_DATASETS, else in the default folder below (outside the repository). */
 export function datasetFile(name: string): DatasetFile {
   const dir = process.env.STOCKSTREAM_DATASETS || join(dirname(defaultSchemasDir()), '..', 'shared', 'datasets');
   const path = join(dir, name);

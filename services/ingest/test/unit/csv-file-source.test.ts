@@ -11,7 +11,7 @@ import { formatDate, parseDate } from '@stockstream/common/dates';
 
 // Compiled to dist/test/unit/: the fixtures stay in test/fixtures/.
 const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url));
-// The shared data set of the README, next to the repository (absent on a user's machine).
+// The public data set (STOCKSTREAM_DATASETS; outside the repository, absent on a user's machine).
 const dataset = (name: string) => datasetFile(name).path;
 
 const now = () => 5;

@@ -1,5 +1,5 @@
 // The public data files the correctness tests replay. They live outside the
-// repo (../shared/datasets, or STOCKSTREAM_DATASETS), so a test using one
+// repository (STOCKSTREAM_DATASETS names their folder), so a test using one
 // must report itself skipped, not passed, when the file is absent.
 import { readFileSync } from 'node:fs';
 
