@@ -1,4 +1,5 @@
-// Prints the README's configuration table from the settings each service declares.
+// Prints the README's configuration table from the settings each service declares
+// (`make config-table`; README.md holds it between the config-table markers).
 import { hostname } from 'node:os';
 import { describeSettings } from '@stockstream/common';
 
@@ -28,5 +29,7 @@ for (const { row, defaults, services: s } of seen.values()) {
     line = cells.join(' | ');
   }
   // Computed defaults are described, not printed as this machine's value.
-  console.log(`${line.replace('`' + hostname() + '`', 'the host name')} ${s.join(', ')} |`);
+  // As in the metrics table, "all" when every service reads it.
+  const by = s.length === Object.keys(services).length ? 'all' : s.join(', ');
+  console.log(`${line.replace('`' + hostname() + '`', 'the host name')} ${by} |`);
 }

@@ -14,7 +14,7 @@ export const ingestSettings = {
   }),
   transactionalId: setting({
     env: 'INGEST_TRANSACTIONAL_ID', optional: true, expect: 'a Kafka transactional.id',
-    doc: 'Transactional id of the producer. Default: stockstream-ingest-<raw topic>-<hash of the source> (file path or generator seed), so a rerun of a killed run aborts what it left open, and runs of other sources do not fence each other.',
+    doc: 'Transactional id of the producer. Default: stockstream-ingest-<raw topic>-<hash of file path or seed>, so a rerun aborts what a killed run left open and other sources never fence it.',
     schema: nonEmpty,
   }),
 };
