@@ -47,10 +47,10 @@ bench-enrichment: setup ## enrichment throughput, exactly-once vs at-least-once 
 bench-sink: setup ## sink records/s, 1M records end to end, query latency over 100k and 10M-row lakes
 	@scripts/bench.sh s3-sink
 
-config-table: setup ## print the configuration table of every service (for the README)
+config-table: setup ## print the configuration table of every service (for README.md)
 	@node scripts/print-config-table.mjs
 
-metrics-table: setup ## print the table of every metric the services export (for the README)
+metrics-table: setup ## print the table of every metric the services export (for docs/observability.md)
 	@node scripts/print-metrics-table.mjs
 
 clean: ## remove build output

@@ -1,4 +1,5 @@
-// Prints the README's metrics table from the metrics each service registers
+// Prints the metrics table of docs/observability.md (between its metrics-table
+// markers) from the metrics each service registers
 // (services/*/src/metrics.ts and the shared ones in services/common).
 import { createMetricsRegistry } from '@stockstream/common';
 

@@ -22,7 +22,7 @@ function objectsOf(name: KustomizationName): K8sObject[] {
 const containersOf = (pod: { containers: Container[]; initContainers?: Container[] }) => [...(pod.initContainers ?? []), ...pod.containers];
 const APPLIED = [...OVERLAYS, 'replay/production', 'replay/local'] as const;
 
-/** Peak and steady RSS measured per service (README "Containers" and "Performance"; MiB). */
+/** Peak and steady RSS measured per service (docs/containers.md, deploy/k8s/README.md and the manifests' comments; MiB). */
 const MEASURED_MIB: Record<string, { peak: number; steady?: number }> = {
   ingest: { peak: 178 }, // 1M records at full speed
   enrichment: { peak: 609, steady: 116 }, // 1M at full speed; after the compose run (105k)
@@ -249,7 +249,7 @@ describe('the pods', () => {
           assert.ok(coresOf(r.requests!.cpu!) <= coresOf(r.limits!.cpu!), `${cid}: cpu request above its limit`);
           const measured = MEASURED_MIB[c.args?.[0] ?? ''];
           if (!measured || w.pod.initContainers?.includes(c)) continue;
-          // 20% above the peak: the peak moves from run to run (README "Performance": ±30% on shared machines).
+          // 20% above the peak: the peak moves from run to run (docs/performance.md: ±30% on shared machines).
           assert.ok(bytesOf(r.limits!.memory!) >= measured.peak * 1.2 * 2 ** 20, `${cid}: memory limit ${r.limits!.memory} is not 20% above the measured peak ${measured.peak} MiB`);
           if (measured.steady) assert.ok(bytesOf(r.requests!.memory!) >= measured.steady * 2 ** 20, `${cid}: memory request below the measured steady state ${measured.steady} MiB`);
         }
