@@ -5,10 +5,13 @@ import {
   serviceMain, startBrokerProbe, type DeadLetter, type EnrichedTick, type FxRate, type RawTick,
 } from '@stockstream/common';
 import { enrichmentSettings } from './config.js';
-import { publishDefaultRates } from './fx/default-rates-publisher.js';
-import { loadDefaultFxRates } from './fx/default-fx-rates.js';
+import { SHIPPED_ECB_HISTORY } from './fx/ecb-history.js';
+import { loadFallbackRates } from './fx/fallback-rates.js';
 import { FxFeed } from './fx/fx-feed.js';
 import { FxTable } from './fx/fx-table.js';
+import { loadRateFile } from './fx/rate-file.js';
+import { publishRates } from './fx/rate-publisher.js';
+import { RateResolver } from './fx/rate-resolver.js';
 import { createEnrichmentMetrics } from './metrics.js';
 import { RawTickReader } from './decode/raw-tick-reader.js';
 import { runProcessor } from './pipeline/batch-processor.js';
@@ -18,8 +21,18 @@ serviceMain(
   'enrichment',
   enrichmentSettings,
   // Data files fail fast, before any connection, naming the file.
-  (cfg) => ({ reference: loadIndexReference(cfg.indexReferenceFile), defaults: loadDefaultFxRates(cfg.fxRatesFile) }),
-  async ({ cfg, logger, lifecycle, registry, health, signal }, { reference, defaults }) => {
+  (cfg) => {
+    const reference = loadIndexReference(cfg.indexReferenceFile);
+    // Only the currencies of the indices enriched here: ~60k rates instead of the ECB's ~230k (start-up time and
+    // memory); a currency added to the reference gets its history at the next start. `stockstream fx load` publishes all.
+    const currencies = new Set([...reference.values()].map((i) => i.currency));
+    return {
+      reference,
+      history: cfg.fxHistoryFile === 'none' ? null : loadRateFile(cfg.fxHistoryFile ?? SHIPPED_ECB_HISTORY, currencies),
+      fallback: cfg.fxFallbackFile === 'none' ? null : loadFallbackRates(cfg.fxFallbackFile),
+    };
+  },
+  async ({ cfg, logger, lifecycle, registry, health, signal }, { reference, history, fallback }) => {
     const metrics = createEnrichmentMetrics(registry);
     const schemaRegistry = new SchemaRegistryClient(cfg);
     await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: 'stockstream-enrichment' });
@@ -46,7 +59,12 @@ serviceMain(
     const fx = new FxTable();
     const feed = await FxFeed.start(cfg, cfg.fxTopic, fx, new AvroDeserializer<FxRate>(schemaRegistry, fxSchema.type), logger, cfg.fxLoadTimeoutMs);
     lifecycle.defer('fx feed', () => feed.stop());
-    await publishDefaultRates({ defaults, table: fx, topic: cfg.fxTopic, producer: currentProducer(), transactions: session?.transactions ?? null, serializer: fxSchema.serializer, logger });
+    if (history) {
+      await publishRates({
+        rates: history, table: fx, replace: false, topic: cfg.fxTopic, producer: currentProducer(), transactions: session?.transactions ?? null, serializer: fxSchema.serializer, logger,
+      });
+    }
+    const rates = new RateResolver(fx, fallback);
 
     const consumer = await GroupConsumer.connect(cfg, logger, {
       groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed',
@@ -63,14 +81,14 @@ serviceMain(
       },
     });
 
-    logger.info({ exactlyOnce: cfg.exactlyOnce, group: cfg.groupId, instance: cfg.instanceId, fxRates: fx.size }, 'enriching');
+    logger.info({ exactlyOnce: cfg.exactlyOnce, group: cfg.groupId, instance: cfg.instanceId, fxRates: fx.size, fxFallback: rates.fallbackCurrencies }, 'enriching');
     await runProcessor(
       {
         consumer, output: session ? { session } : { producer: plainProducer! }, metrics, health, logger, batchMax: cfg.batchMax,
         rawReader: new RawTickReader(new AvroDeserializer<RawTick>(schemaRegistry, rawReader)),
         enriched: { topic: cfg.enrichedTopic, serializer: enriched.serializer },
         deadLetters: { topic: cfg.dlqTopic, serializer: deadLetter.serializer },
-        context: () => ({ reference, fx }),
+        context: () => ({ reference, fx: rates }),
       },
       signal,
     );

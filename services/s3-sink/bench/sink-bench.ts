@@ -131,7 +131,7 @@ async function buildLake(rows: number, name: string): Promise<string> {
         batch.push({
           index, date: base + (i % 360), open: close - 1, high: close + 5, low: close - 5, close, adjClose: close, volume: offset % 1_000_000,
           exchange: `${index} exchange`, region: 'r', currency: 'USD', fxRate: 1, fxEffectiveDate: -25_567, closeUsd: close,
-          source: { kind: 'GENERATOR', name: name, line: offset }, rawTopic: 'bench', rawPartition: 0, rawOffset: offset, ingestedAt: 0, enrichedAt: 0,
+          source: { kind: 'GENERATOR', name: name, line: offset }, rawTopic: 'bench', rawPartition: 0, rawOffset: offset, ingestedAt: 0, enrichedAt: 0, fxSource: 'identity',
         });
         offset++;
       }

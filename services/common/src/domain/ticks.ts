@@ -69,6 +69,12 @@ export interface EnrichedTick {
   rawOffset: number;
   ingestedAt: number;
   enrichedAt: number;
+  /**
+   * Where fxRate comes from: the FxRate's source ('ecb'), 'fallback' or
+   * 'identity' (USD); null in records of the first schema version, which
+   * did not say.
+   */
+  fxSource: string | null;
 }
 
 /** Value of the compacted fx.rates topic (schemas/fx-rate.avsc): one rate taking effect on a date. */

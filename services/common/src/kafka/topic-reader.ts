@@ -9,6 +9,12 @@ export interface ReadTopicOptions {
   /** Give up if the end of every partition is not reached by then. */
   timeoutMs?: number;
   clientId?: string;
+  /**
+   * Bytes fetched and queued ahead at most (default 64 MB: fast reads of big
+   * topics). A reader that stays open, like the FX feed, sets a few MB: the
+   * client keeps the memory of its largest fetch for as long as it runs.
+   */
+  bufferBytes?: number;
 }
 
 /**
@@ -22,7 +28,13 @@ export class TopicTail {
   private following = false;
   private followLoop: Promise<void> | null = null;
 
-  private constructor(private readonly consumer: InstanceType<typeof KafkaConsumer>, readonly topic: string, readonly partitions: number[]) {}
+  private constructor(
+    private readonly consumer: InstanceType<typeof KafkaConsumer>,
+    readonly topic: string,
+    readonly partitions: number[],
+    /** Messages per poll: fewer for a small-buffer reader, so a load allocates less at a time. */
+    private readonly pollMax: number,
+  ) {}
 
   static async open(cfg: KafkaConfig, topic: string, opts: ReadTopicOptions = {}): Promise<TopicTail> {
     const consumer = new KafkaConsumer(
@@ -32,7 +44,9 @@ export class TopicTail {
         'enable.auto.commit': false,
         'enable.partition.eof': true,
         'isolation.level': opts.isolation ?? 'read_committed',
-        'fetch.max.bytes': 64 * 1024 * 1024,
+        'fetch.max.bytes': opts.bufferBytes ?? 64 * 1024 * 1024,
+        'queued.max.messages.kbytes': Math.ceil((opts.bufferBytes ?? 64 * 1024 * 1024) / 1024),
+        ...(opts.bufferBytes ? { 'queued.min.messages': 1000 } : {}),
       } as never,
       { 'auto.offset.reset': 'earliest' },
     );
@@ -46,7 +60,7 @@ export class TopicTail {
       const partitions = meta.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
       if (partitions.length === 0) throw new Error(`topic ${topic} does not exist`);
       consumer.assign(partitions.map((partition) => ({ topic, partition, offset: 0 })));
-      return new TopicTail(consumer, topic, partitions);
+      return new TopicTail(consumer, topic, partitions, opts.bufferBytes ? 1_000 : 10_000);
     } catch (err) {
       await boundedNativeCall('reader close', CLOSE_BOUND_MS, (done) => consumer.disconnect(() => done())).catch(() => undefined);
       throw err;
@@ -68,7 +82,7 @@ export class TopicTail {
     try {
       while (atEnd.size < this.partitions.length) {
         if (Date.now() > deadline) throw new Error(`reading ${this.topic}: end not reached within ${timeoutMs} ms`);
-        for (const m of await this.poll(10_000, 200)) {
+        for (const m of await this.poll(this.pollMax, 200)) {
           await onMessage(m);
           count++;
         }

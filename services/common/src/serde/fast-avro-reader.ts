@@ -114,6 +114,14 @@ export class AvroBodyReader {
     return this.double();
   }
 
+  /** A ["null", "string"] union, interned through `column`. */
+  nullableString(column: LastUtf8): string | null {
+    const branch = this.long();
+    if (branch === 0) return null;
+    if (branch !== 1) throw NOT_FAST;
+    return this.string(column);
+  }
+
   /** A ["null", "long"] union. */
   nullableLong(): number | null {
     const branch = this.long();

@@ -61,6 +61,7 @@ export function enrichTick(raw: RawTick, coords: RawCoordinates, ctx: Enrichment
       rawOffset: coords.offset,
       ingestedAt: raw.ingestedAt,
       enrichedAt: ctx.now,
+      fxSource: fx.source,
     },
   };
 }

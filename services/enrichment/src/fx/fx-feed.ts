@@ -9,7 +9,8 @@ export class FxFeed {
 
   /** Resolves once the whole topic is in the table; later records keep arriving in the background. */
   static async start(cfg: KafkaConfig, topic: string, table: FxTable, de: AvroDeserializer<FxRate>, logger: Logger, timeoutMs: number): Promise<FxFeed> {
-    const tail = await TopicTail.open(cfg, topic, { clientId: 'stockstream-enrichment-fx' });
+    // 4 MB at a time: a full daily history is a few MB and loads in a second; the default 64 MB would stay resident.
+    const tail = await TopicTail.open(cfg, topic, { clientId: 'stockstream-enrichment-fx', bufferBytes: 4 * 1024 * 1024 });
     const feed = new FxFeed(tail, table, de, logger.child({ component: 'fx-feed' }));
     try {
       await tail.readToEnd((m) => feed.apply(m), timeoutMs);

@@ -23,13 +23,19 @@ export function shippedDataFile(name: string): string {
   return fileURLToPath(new URL(`../../../data/${name}`, import.meta.url));
 }
 
-export function readJsonFile(file: string): unknown {
-  let text: string;
+/** A file's bytes; a missing or unreadable file is one plain sentence naming it. */
+export function readDataFile(file: string): Buffer {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (err) {
-    throw new DataFileError(file, `cannot read: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new DataFileError(file, `cannot read: ${why}`);
   }
+}
+
+export function readJsonFile(file: string): unknown {
+  const text = readDataFile(file).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -16,7 +16,8 @@ import {
 } from '@stockstream/common';
 import { runService, testKafkaConfig, testRegistryConfig, uniqueTopics, withCleanup } from '@stockstream/common/testing';
 import { RawTickReader } from '../../src/decode/raw-tick-reader.js';
-import { loadDefaultFxRates } from '../../src/fx/default-fx-rates.js';
+import { loadFallbackRates } from '../../src/fx/fallback-rates.js';
+import { RateResolver } from '../../src/fx/rate-resolver.js';
 import { FxTable } from '../../src/fx/fx-table.js';
 import { createEnrichmentMetrics } from '../../src/metrics.js';
 import { runProcessor } from '../../src/pipeline/batch-processor.js';
@@ -58,7 +59,7 @@ describe('enrichment: a transactional call that never returns', () => {
     const consumer = await GroupConsumer.connect(kafka, logger, { groupId: `g-${topics.raw}`, clientId: 'renewal-test', topics: [topics.raw], isolation: 'read_committed' });
     const registry = createMetricsRegistry('t');
     const metrics = createEnrichmentMetrics(registry);
-    const fx = FxTable.of(loadDefaultFxRates(), 0);
+    const fx = new RateResolver(new FxTable(), loadFallbackRates());
     const reference = loadIndexReference();
     const stop = new AbortController();
     const loop = runProcessor(

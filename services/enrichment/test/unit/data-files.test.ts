@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadDefaultFxRates, parseFxRates } from '../../src/fx/default-fx-rates.js';
+import { loadFallbackRates } from '../../src/fx/fallback-rates.js';
+import { parseFxRates, loadRateFile } from '../../src/fx/rate-file.js';
 import { FxTable } from '../../src/fx/fx-table.js';
 import { DataFileError } from '../../src/reference/data-file.js';
 import { loadIndexReference, parseIndexReference } from '../../src/reference/index-reference.js';
@@ -54,10 +55,10 @@ describe('index reference', () => {
   });
 });
 
-describe('default FX rates', () => {
-  it('the shipped file: one rate per currency of the reference, effective 1900-01-01, each with a source', () => {
-    const rates = loadDefaultFxRates();
-    const currencies = [...new Set([...loadIndexReference().values()].map((i) => i.currency))].sort();
+describe('FX rate files', () => {
+  it('the shipped fallback: one rate per currency of the reference but USD (an identity), effective 1900-01-01, each with a source', () => {
+    const rates = loadFallbackRates();
+    const currencies = [...new Set([...loadIndexReference().values()].map((i) => i.currency))].filter((c) => c !== 'USD').sort();
     assert.deepEqual(rates.map((r) => r.currency).sort(), currencies);
     for (const r of rates) {
       assert.equal(r.effectiveDate, EPOCH_DAY_1900_01_01, r.currency);
@@ -65,9 +66,16 @@ describe('default FX rates', () => {
     }
     const table = FxTable.of(rates, 0);
     // The public set's own rates, exactly.
-    assert.equal(table.lookup('USD', 0)?.rateToUsd, 1);
     assert.equal(table.lookup('HKD', 0)?.rateToUsd, 0.13);
     assert.equal(table.lookup('CAD', 0)?.rateToUsd, 0.83);
+  });
+
+  it('a fallback file with two rates of one currency is refused', () => {
+    const path = file('two.json', JSON.stringify({ rates: [
+      { currency: 'HKD', rateToUsd: 0.13, effectiveDate: '1970-01-01', source: 'a' },
+      { currency: 'HKD', rateToUsd: 0.128, effectiveDate: '2000-01-01', source: 'b' },
+    ] }));
+    throwsDataError(() => loadFallbackRates(path), 'two.json: a second rate of HKD: a fallback is one rate per currency');
   });
 
   it('reads a user file with dated rates', () => {
@@ -75,7 +83,7 @@ describe('default FX rates', () => {
       { currency: 'HKD', rateToUsd: 0.13, effectiveDate: '1970-01-01', source: 'a' },
       { currency: 'HKD', rateToUsd: 0.128, effectiveDate: '2000-01-01', source: 'b' },
     ] }));
-    assert.deepEqual(loadDefaultFxRates(path), [
+    assert.deepEqual(loadRateFile(path), [
       { currency: 'HKD', rateToUsd: 0.13, effectiveDate: 0, source: 'a' },
       { currency: 'HKD', rateToUsd: 0.128, effectiveDate: 10_957, source: 'b' },
     ]);
@@ -84,7 +92,9 @@ describe('default FX rates', () => {
   it('errors name the file and the bad entry', () => {
     const ok = { currency: 'HKD', rateToUsd: 0.13, effectiveDate: '1900-01-01', source: 's' };
     const bad = (over: Record<string, unknown>) => ({ rates: [ok, { ...ok, ...over }] });
-    throwsDataError(() => loadDefaultFxRates(join(dir, 'none.json')), 'none.json: cannot read');
+    throwsDataError(() => loadRateFile(join(dir, 'none.json')), 'none.json: cannot read: no such file');
+    throwsDataError(() => loadRateFile(dir), 'cannot read: a folder, not a file');
+    throwsDataError(() => loadRateFile(file('broken.json', '{"rates": [')), 'broken.json: not valid JSON');
     throwsDataError(() => parseFxRates({ rate: [ok] }, 'r.json'), 'r.json: expected a JSON object with an array "rates"');
     throwsDataError(() => parseFxRates(bad({ currency: 'HK' }), 'r.json'), 'r.json: entry 2 (HK): currency "HK" is not an ISO 4217 code');
     throwsDataError(() => parseFxRates(bad({ rateToUsd: 0 }), 'r.json'), 'entry 2 (HKD): rateToUsd 0 of HKD is not a finite number > 0');

@@ -32,7 +32,7 @@ describe('enrichTick', () => {
         volume: 1_500_000_000, exchange: 'Hong Kong Stock Exchange', region: 'Hong Kong', currency: 'HKD',
         fxRate: 0.13, fxEffectiveDate: day('1900-01-01'), closeUsd: 28189.75 * 0.13,
         source: { kind: 'FILE', name: 'indexData.csv', line: 42 }, rawTopic: 'ticks.raw', rawPartition: 2, rawOffset: 41_237,
-        ingestedAt: 1_700_000_000_000, enrichedAt: 1_800_000_000_000,
+        ingestedAt: 1_700_000_000_000, enrichedAt: 1_800_000_000_000, fxSource: 'public set',
       },
     });
   });

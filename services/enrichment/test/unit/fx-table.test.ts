@@ -18,17 +18,17 @@ describe('FxTable.lookup', () => {
   });
 
   it('on an effective date: that rate', () => {
-    assert.deepEqual(hkdTable().lookup('HKD', day('1990-01-01')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01') });
-    assert.deepEqual(hkdTable().lookup('HKD', day('2000-01-01')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01') });
+    assert.deepEqual(hkdTable().lookup('HKD', day('1990-01-01')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01'), source: 'test' });
+    assert.deepEqual(hkdTable().lookup('HKD', day('2000-01-01')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01'), source: 'test' });
   });
 
   it('between two rates: the earlier one, with its effective date', () => {
-    assert.deepEqual(hkdTable().lookup('HKD', day('1999-12-31')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01') });
-    assert.deepEqual(hkdTable().lookup('HKD', day('2005-06-15')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01') });
+    assert.deepEqual(hkdTable().lookup('HKD', day('1999-12-31')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01'), source: 'test' });
+    assert.deepEqual(hkdTable().lookup('HKD', day('2005-06-15')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01'), source: 'test' });
   });
 
   it('after the last rate: the last one', () => {
-    assert.deepEqual(hkdTable().lookup('HKD', day('2021-05-31')), { rateToUsd: 0.129, effectiveDate: day('2010-01-01') });
+    assert.deepEqual(hkdTable().lookup('HKD', day('2021-05-31')), { rateToUsd: 0.129, effectiveDate: day('2010-01-01'), source: 'test' });
   });
 
   it('an unknown currency, USD included when absent from the data: null', () => {
@@ -41,10 +41,10 @@ describe('FxTable.lookup', () => {
     const t = hkdTable();
     t.upsert(rate('CAD', '1995-01-01', 0.83), 2000);
     t.upsert(rate('USD', '1900-01-01', 1), 2000);
-    assert.deepEqual(t.lookup('CAD', day('2005-01-01')), { rateToUsd: 0.83, effectiveDate: day('1995-01-01') });
+    assert.deepEqual(t.lookup('CAD', day('2005-01-01')), { rateToUsd: 0.83, effectiveDate: day('1995-01-01'), source: 'test' });
     assert.equal(t.lookup('CAD', day('1994-12-31')), null);
-    assert.deepEqual(t.lookup('HKD', day('2005-01-01')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01') });
-    assert.deepEqual(t.lookup('USD', day('1900-01-01')), { rateToUsd: 1, effectiveDate: day('1900-01-01') });
+    assert.deepEqual(t.lookup('HKD', day('2005-01-01')), { rateToUsd: 0.128, effectiveDate: day('2000-01-01'), source: 'test' });
+    assert.deepEqual(t.lookup('USD', day('1900-01-01')), { rateToUsd: 1, effectiveDate: day('1900-01-01'), source: 'test' });
     assert.deepEqual(t.currencies(), ['CAD', 'HKD', 'USD']);
     assert.equal(t.size, 5);
   });
@@ -65,7 +65,7 @@ describe('FxTable changes', () => {
     const t = hkdTable();
     t.upsert(rate('HKD', '2000-01-01', 0.1282, 'correction'), 5000);
     assert.equal(t.size, 3);
-    assert.deepEqual(t.lookup('HKD', day('2001-01-01')), { rateToUsd: 0.1282, effectiveDate: day('2000-01-01') });
+    assert.deepEqual(t.lookup('HKD', day('2001-01-01')), { rateToUsd: 0.1282, effectiveDate: day('2000-01-01'), source: 'correction' });
     assert.equal(t.ratesOf('HKD')[1]?.source, 'correction');
   });
 
@@ -73,7 +73,7 @@ describe('FxTable changes', () => {
     const t = hkdTable();
     assert.equal(t.remove('HKD', day('2000-01-01'), 7000), true);
     assert.equal(t.size, 2);
-    assert.deepEqual(t.lookup('HKD', day('2005-01-01')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01') });
+    assert.deepEqual(t.lookup('HKD', day('2005-01-01')), { rateToUsd: 0.13, effectiveDate: day('1990-01-01'), source: 'test' });
     assert.equal(t.remove('HKD', day('2000-01-01'), 7001), false);
     assert.equal(t.remove('HKD', day('1995-01-01'), 7002), false);
     assert.equal(t.remove('EUR', day('1995-01-01'), 7003), false);
@@ -123,7 +123,7 @@ describe('applyFxRecord (fx.rates topic)', () => {
   it('a value upserts, a tombstone removes', () => {
     const t = new FxTable();
     assert.deepEqual(applyFxRecord(t, 'HKD@1970-01-01', rate('HKD', '1970-01-01', 0.13), 1), { ok: true, change: 'upsert' });
-    assert.deepEqual(t.lookup('HKD', 100), { rateToUsd: 0.13, effectiveDate: 0 });
+    assert.deepEqual(t.lookup('HKD', 100), { rateToUsd: 0.13, effectiveDate: 0, source: 'test' });
     assert.deepEqual(applyFxRecord(t, 'HKD@1970-01-01', null, 2), { ok: true, change: 'remove' });
     assert.equal(t.lookup('HKD', 100), null);
     assert.equal(t.lastUpdatedAt, 2);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageBatch, type Message } from '@stockstream/common';
 import { FxTable } from '../../src/fx/fx-table.js';
-import { missingDefaults } from '../../src/fx/default-rates-publisher.js';
+import { ratesToPublish } from '../../src/fx/rate-publisher.js';
 import { nextOffsets } from '../../src/pipeline/batch-processor.js';
 import { routeRecord } from '../../src/pipeline/route-record.js';
 import { loadIndexReference } from '../../src/reference/index-reference.js';
@@ -53,13 +53,23 @@ describe('routeRecord', () => {
   });
 });
 
-describe('missingDefaults', () => {
-  it('publishes only defaults the topic lacks; an operator rate for the same currency and date wins', () => {
-    const table = FxTable.of([{ currency: 'HKD', rateToUsd: 0.128, effectiveDate: day('1900-01-01'), source: 'ops' }], 0);
-    const defaults = [
-      { currency: 'HKD', rateToUsd: 0.13, effectiveDate: day('1900-01-01'), source: 'default' },
-      { currency: 'CAD', rateToUsd: 0.83, effectiveDate: day('1900-01-01'), source: 'default' },
-    ];
-    assert.deepEqual(missingDefaults(defaults, table).map((r) => r.currency), ['CAD']);
+describe('ratesToPublish', () => {
+  const table = () => FxTable.of([{ currency: 'HKD', rateToUsd: 0.128, effectiveDate: day('2000-01-03'), source: 'ops' }], 0);
+  const file = [
+    { currency: 'HKD', rateToUsd: 0.13, effectiveDate: day('2000-01-03'), source: 'ecb' },
+    { currency: 'HKD', rateToUsd: 0.129, effectiveDate: day('2000-01-04'), source: 'ecb' },
+    { currency: 'CAD', rateToUsd: 0.83, effectiveDate: day('2000-01-03'), source: 'ecb' },
+  ];
+
+  it('bootstrap (no replace): only rates the topic lacks; an operator rate for the same currency and date wins', () => {
+    assert.deepEqual(ratesToPublish(file, table(), false).map((r) => `${r.currency}@${r.effectiveDate}`), [`HKD@${day('2000-01-04')}`, `CAD@${day('2000-01-03')}`]);
+  });
+
+  it('fx load (replace): also a rate whose value or source differs; nothing once the topic holds the file', () => {
+    const t = table();
+    assert.equal(ratesToPublish(file, t, true).length, 3);
+    for (const r of file) t.upsert(r, 1);
+    assert.deepEqual(ratesToPublish(file, t, true), [], 'publishing the same file twice produces nothing the second time');
+    assert.deepEqual(ratesToPublish([{ ...file[0]!, source: 'manual' }], t, true).length, 1, 'a changed source is a change');
   });
 });

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RawTick } from '@stockstream/common';
 import { enrichTick } from '../../src/enrich/enrich-tick.js';
-import { loadDefaultFxRates } from '../../src/fx/default-fx-rates.js';
-import { FxTable } from '../../src/fx/fx-table.js';
+import { shippedRates } from './support/fx.js';
 import { loadIndexReference } from '../../src/reference/index-reference.js';
 import { latestCalendarDay } from '../../src/validation/epoch-day.js';
 import { validateTick } from '../../src/validation/rules.js';
@@ -63,15 +62,26 @@ describe('indexData.csv (public set)', () => {
     assert.deepEqual(holidaysByIndex, { HSI: 258, GSPTSE: 250, '000001.SS': 172, NYA: 1 });
   });
 
-  it('enrichment with the shipped reference and default rates accepts every valid row', { skip }, () => {
-    const fx = FxTable.of(loadDefaultFxRates(), now);
+  it('enrichment with the shipped reference and rates (ECB history, then fallback) accepts every valid row and names each rate\'s source', { skip }, () => {
+    const fx = shippedRates();
     const outcomes: Record<string, number> = {};
+    const sources: Record<string, number> = {};
+    const ecbStart = day('1999-01-04');
     let offset = 0;
     for (const tick of ticksOf(INDEX_DATA.path)) {
       const r = enrichTick(tick, { topic: 'ticks.raw', partition: 0, offset: offset++ }, { reference, fx, today: ctx.today, now });
       const key = r.ok ? `ok ${r.tick.currency}` : r.reason;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
+      if (!r.ok) continue;
+      const source = r.tick.fxSource!;
+      sources[`${r.tick.currency} ${source}`] = (sources[`${r.tick.currency} ${source}`] ?? 0) + 1;
+      // The ECB quotes HKD and CAD from its first day, 1999-01-04: every later bar at the ECB's rate, every earlier one at the fallback.
+      if (r.tick.currency === 'HKD' || r.tick.currency === 'CAD') assert.equal(source, r.tick.date >= ecbStart ? 'ecb' : 'fallback', `${r.tick.index} ${r.tick.date}`);
+      if (r.tick.currency === 'USD') assert.deepEqual([source, r.tick.fxRate, r.tick.closeUsd], ['identity', 1, r.tick.close]);
+      if (source === 'ecb') assert.ok(r.tick.fxEffectiveDate <= r.tick.date && r.tick.date - r.tick.fxEffectiveDate <= 5, 'an ECB rate of the bar\'s day or of the last business day before it');
     }
+    // CNY: the ECB quotes it from 2005 only.
+    assert.ok(sources['CNY fallback']! > 0 && sources['CNY ecb']! > 0 && sources['CNY ecb']! + sources['CNY fallback']! === outcomes['ok CNY']);
     assert.deepEqual(outcomes, { 'ok USD': 26_637, 'ok HKD': 8_492, 'ok CNY': 5_791, 'ok CAD': 9_648, missing_price: 681 });
   });
 });

@@ -17,6 +17,7 @@ const LAYOUT: RecordLayout = [
   ['fxRate', 'double'], ['fxEffectiveDate', 'int'], ['closeUsd', 'double'],
   ['source', SOURCE_REF_SHAPE],
   ['rawTopic', 'string'], ['rawPartition', 'int'], ['rawOffset', 'long'], ['ingestedAt', 'long'], ['enrichedAt', 'long'],
+  ['fxSource', 'null|string'],
 ];
 
 /**
@@ -34,10 +35,11 @@ export class FastEnrichedTickDecoder implements FastBodyDecoder<EnrichedTick> {
   private readonly currency = new LastUtf8(this.interner);
   private readonly sourceName = new LastUtf8(this.interner);
   private readonly rawTopic = new LastUtf8(this.interner);
+  private readonly fxSource = new LastUtf8(this.interner);
   private readonly tick: EnrichedTick = {
     index: '', date: 0, open: 0, high: 0, low: 0, close: 0, adjClose: 0, volume: 0, exchange: '', region: '', currency: '',
     fxRate: 0, fxEffectiveDate: 0, closeUsd: 0, source: { kind: 'FILE', name: '', line: 0 }, rawTopic: '', rawPartition: 0, rawOffset: 0,
-    ingestedAt: 0, enrichedAt: 0,
+    ingestedAt: 0, enrichedAt: 0, fxSource: null,
   };
 
   /** The tick in bytes [from, end), or undefined when they are not one tick of LAYOUT. */
@@ -68,6 +70,7 @@ export class FastEnrichedTickDecoder implements FastBodyDecoder<EnrichedTick> {
       t.rawOffset = r.long();
       t.ingestedAt = r.long();
       t.enrichedAt = r.long();
+      t.fxSource = r.nullableString(this.fxSource);
       return r.atEnd;
     });
     return ok === true ? t : undefined;

@@ -21,6 +21,9 @@ const N = LAKE_COLUMNS.length;
 /** Per lake column: strings as dictionary ids, 32-bit integers, or doubles (64-bit integers held exactly below 2^53). */
 const STORAGE = LAKE_COLUMNS.map((c) => (c.type === 'VARCHAR' ? 'ids' : c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : 'float64'));
 const CHECK = LAKE_COLUMNS.map((c) => (c.type === 'INTEGER' || c.type === 'DATE' ? 'int32' : c.type === 'BIGINT' || c.type === 'TIMESTAMP' ? 'int53' : null));
+const NULLABLE = LAKE_COLUMNS.map((c) => c.nullable === true);
+/** The id of a null in a string column (only nullable columns hold it): never a dictionary index. */
+export const NULL_ID = -1;
 const FLOAT64_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [c] : []));
 const INT32_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [] : [c]));
 const ROW_BYTES = 8 * FLOAT64_COLUMNS.length + 4 * INT32_COLUMNS.length;
@@ -65,7 +68,7 @@ export class ColumnBatch {
   private capacity = INITIAL_CAPACITY;
   private data: (Int32Array | Float64Array)[];
   private readonly dictionaries: (StringDictionary | null)[];
-  private readonly scratch: (string | number)[] = new Array(N);
+  private readonly scratch: (string | number | null)[] = new Array(N);
 
   constructor() {
     this.data = allocateColumns(INITIAL_CAPACITY);
@@ -116,13 +119,15 @@ export class ColumnBatch {
       if (check === 'int32' ? ((v as number) | 0) !== v : check === 'int53' && !Number.isSafeInteger(v)) {
         throw new UnrepresentableValueError(`${LAKE_COLUMNS[c]!.name}: ${v} is not a ${check === 'int32' ? '32' : '53'}-bit integer`);
       }
+      else if (v === null && !NULLABLE[c]) throw new UnrepresentableValueError(`${LAKE_COLUMNS[c]!.name}: null in a column that holds no nulls`);
       values[c] = v;
     }
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     for (let c = 0; c < N; c++) {
       const dict = this.dictionaries[c];
-      this.data[c]![i] = dict ? dict.id(values[c] as string) : (values[c] as number);
+      const v = values[c]!;
+      this.data[c]![i] = dict ? (v === null ? NULL_ID : dict.id(v as string)) : (v as number);
     }
   }
 
@@ -131,14 +136,14 @@ export class ColumnBatch {
     this.data = copyColumns(this.data, this.length, this.capacity);
   }
 
-  /** Column `c`'s value at row `row`, as LakeColumn.get gives it (strings, epoch days, epoch ms, numbers). */
-  value(c: number, row: number): string | number {
+  /** Column `c`'s value at row `row`, as LakeColumn.get gives it (strings, epoch days, epoch ms, numbers, null). */
+  value(c: number, row: number): string | number | null {
     const dict = this.dictionaries[c];
     const v = this.data[c]![row]!;
-    return dict ? dict.strings[v]! : v;
+    return dict ? (v === NULL_ID ? null : dict.strings[v]!) : v;
   }
 
-  /** Column `c`'s values (string columns: dictionary ids), a view of the first `length`. */
+  /** Column `c`'s values (string columns: dictionary ids, NULL_ID for null), a view of the first `length`. */
   values(c: number): Int32Array | Float64Array {
     return this.data[c]!.subarray(0, this.length);
   }

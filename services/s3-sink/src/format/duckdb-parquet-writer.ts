@@ -262,7 +262,11 @@ export class DuckDbParquetWriter implements RecordWriter {
           if (column.type === 'VARCHAR') {
             const items = vectorItems(vector, Int32Array);
             const strings = tables[ci]!;
-            for (let k = 0; k < n; k++) items[k] = strings.id(at(k) as string);
+            // A null is id -1: the SELECT's 1-based list lookup at 0 gives NULL.
+            for (let k = 0; k < n; k++) {
+              const v = at(k);
+              items[k] = v === null ? -1 : strings.id(v as string);
+            }
           } else {
             const items = vectorItems(vector, STAGED[column.type].sql === 'DOUBLE' ? Float64Array : Int32Array);
             for (let k = 0; k < n; k++) items[k] = at(k) as number;

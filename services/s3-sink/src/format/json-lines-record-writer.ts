@@ -42,7 +42,8 @@ export class JsonLinesRecordWriter implements RecordWriter {
       let line = '{';
       for (let c = 0; c < COLUMNS.length; c++) {
         const col = COLUMNS[c]!;
-        line += `${c === 0 ? '' : ','}${col.key}${JSON.stringify(col.value(batch.value(c, i)))}`;
+        const v = batch.value(c, i);
+        line += `${c === 0 ? '' : ','}${col.key}${v === null ? 'null' : JSON.stringify(col.value(v))}`;
       }
       lines[i] = `${line}}\n`;
     }

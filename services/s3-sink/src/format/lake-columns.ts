@@ -26,9 +26,16 @@ export interface LakeColumn {
   type: LakeType;
   /**
    * The tick's raw value: strings for VARCHAR, numbers otherwise — epoch days
-   * for DATE, epoch milliseconds (UTC) for TIMESTAMP.
+   * for DATE, epoch milliseconds (UTC) for TIMESTAMP; null only in a
+   * `nullable` column.
    */
-  get: (tick: EnrichedTick) => string | number;
+  get: (tick: EnrichedTick) => string | number | null;
+  /**
+   * Whether the column may hold nulls: columns added by a later version of
+   * the enriched schema, which records of the earlier versions lack. Only
+   * VARCHAR columns can be nullable so far.
+   */
+  nullable?: true;
 }
 
 export const LAKE_COLUMNS: readonly LakeColumn[] = [
@@ -54,6 +61,8 @@ export const LAKE_COLUMNS: readonly LakeColumn[] = [
   { name: 'raw_offset', type: 'BIGINT', get: (t) => t.rawOffset },
   { name: 'ingested_at', type: 'TIMESTAMP', get: (t) => t.ingestedAt },
   { name: 'enriched_at', type: 'TIMESTAMP', get: (t) => t.enrichedAt },
+  // Enriched schema v2. Columns added later go last, so positional readers of older files still line up.
+  { name: 'fx_source', type: 'VARCHAR', get: (t) => t.fxSource, nullable: true },
 ];
 
 /** The partition columns that live only in the path, never in the file. */

@@ -98,7 +98,8 @@ describe('Athena DDL', () => {
       ddl.columns,
       LAKE_COLUMNS.filter((c) => c.name !== 'index').map((c) => ({ name: c.name, type: HIVE_TYPES[c.type] })),
     );
-    assert.equal(ddl.columns.length, 21);
+    assert.equal(ddl.columns.length, 22);
+    assert.deepEqual(ddl.columns.at(-1), { name: 'fx_source', type: 'string' }, 'the column of enriched schema v2, last');
     assert.deepEqual(ddl.partitionKeys, [{ name: 'index', type: 'string' }, { name: 'year', type: 'int' }]);
     // Reserved words are only valid quoted: no bare `date`/`index` identifier anywhere.
     const text = athenaDdl(full());

@@ -5,7 +5,7 @@ import { LAKE_COLUMNS } from '../../src/format/lake-columns.js';
 import { edgeRows, manyRows, tick } from './support/ticks.js';
 
 /** Every row back as LakeColumn.get values. */
-function table(b: ColumnBatch): (string | number)[][] {
+function table(b: ColumnBatch): (string | number | null)[][] {
   return Array.from({ length: b.length }, (_, r) => LAKE_COLUMNS.map((_, c) => b.value(c, r)));
 }
 

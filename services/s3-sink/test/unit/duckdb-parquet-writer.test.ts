@@ -15,7 +15,7 @@ const EXPECTED_TYPES = {
   index: 'VARCHAR', date: 'DATE', open: 'DOUBLE', high: 'DOUBLE', low: 'DOUBLE', close: 'DOUBLE', adj_close: 'DOUBLE', volume: 'BIGINT',
   exchange: 'VARCHAR', region: 'VARCHAR', currency: 'VARCHAR', fx_rate: 'DOUBLE', fx_effective_date: 'DATE', close_usd: 'DOUBLE',
   source_kind: 'VARCHAR', source_name: 'VARCHAR', source_line: 'BIGINT', raw_topic: 'VARCHAR', raw_partition: 'INTEGER', raw_offset: 'BIGINT',
-  ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP',
+  ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP', fx_source: 'VARCHAR',
 };
 
 describe('DuckDbParquetWriter', () => {

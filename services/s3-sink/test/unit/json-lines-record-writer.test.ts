@@ -24,6 +24,7 @@ function back(o: Record<string, unknown>): EnrichedTick {
     source: { kind: o.source_kind as SourceKind, name: o.source_name as string, line: o.source_line as number },
     rawTopic: o.raw_topic as string, rawPartition: o.raw_partition as number, rawOffset: o.raw_offset as number,
     ingestedAt: Date.parse(o.ingested_at as string), enrichedAt: Date.parse(o.enriched_at as string),
+    fxSource: o.fx_source as string | null,
   };
 }
 

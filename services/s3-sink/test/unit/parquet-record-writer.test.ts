@@ -17,7 +17,7 @@ const EXPECTED_TYPES = {
   index: 'VARCHAR', date: 'DATE', open: 'DOUBLE', high: 'DOUBLE', low: 'DOUBLE', close: 'DOUBLE', adj_close: 'DOUBLE', volume: 'BIGINT',
   exchange: 'VARCHAR', region: 'VARCHAR', currency: 'VARCHAR', fx_rate: 'DOUBLE', fx_effective_date: 'DATE', close_usd: 'DOUBLE',
   source_kind: 'VARCHAR', source_name: 'VARCHAR', source_line: 'BIGINT', raw_topic: 'VARCHAR', raw_partition: 'INTEGER', raw_offset: 'BIGINT',
-  ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP',
+  ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP', fx_source: 'VARCHAR',
 };
 
 /** Runs `sql` with `$file` bound to a temporary copy of `bytes`; rows as plain objects. */
@@ -95,7 +95,17 @@ describe('ParquetRecordWriter (our encoder)', () => {
     assert.equal(Number(by.get('raw_offset')!.hi), 99);
     assert.equal(by.get('index')!.lo, '000001.SS');
     assert.equal(by.get('index')!.hi, '^GSPC');
-    for (const s of stats) assert.equal(Number(s.nulls), 0, String(s.c));
+    // fx_source: null in records of the first enriched schema (rows 0..299 here), counted, and left out of min/max.
+    assert.deepEqual([Number(by.get('fx_source')!.nulls), by.get('fx_source')!.lo, by.get('fx_source')!.hi], [300, 'ecb', 'fallback']);
+    for (const s of stats) if (s.c !== 'fx_source') assert.equal(Number(s.nulls), 0, String(s.c));
+  });
+
+  it('a nullable column of nulls only, or of runs of nulls and values, reads back exactly', async () => {
+    for (const pattern of [() => null, (i: number) => (i % 7 < 3 ? null : `s${i % 3}`), (i: number) => (i === 399 ? 'last' : null)]) {
+      const rows = manyRows(400).map((t, i) => ({ ...t, fxSource: pattern(i) }));
+      const file = await readParquet(await writer.write(ColumnBatch.of(rows)));
+      assert.deepEqual(file.rows.map(rowToTick), rows);
+    }
   });
 
   it('writes a valid empty file for zero rows', async () => {

@@ -6,14 +6,15 @@
 // nothing generic: one row group, one page per column (format v1 data pages),
 // PLAIN values copied from typed arrays, dictionary-encoded strings (a handful
 // of distinct symbols per file), min/max statistics for pruning. Columns are
-// OPTIONAL with no nulls, as SQL engines write them, so files from any writer
-// of the lake share one schema.
+// OPTIONAL, as SQL engines write them, so files from any writer of the lake
+// share one schema; only string columns hold nulls (a column that a later
+// schema version added, null in the rows of records of the earlier ones).
 import { endianness } from 'node:os';
 import { ByteSink, CompactWriter } from './thrift-compact-writer.js';
 
 if (endianness() !== 'LE') throw new Error('parquet-file-encoder copies typed arrays as Parquet little-endian values: big-endian hosts are not supported');
 
-/** A string column: per row an index into `dictionary`. */
+/** A string column: per row an index into `dictionary`, or a negative id for null. */
 export interface StringColumn {
   name: string;
   kind: 'string';
@@ -71,6 +72,9 @@ interface Chunk {
   compressed: number;
   min: Buffer | null;
   max: Buffer | null;
+  nulls: number;
+  /** Of the values in the data page: PLAIN, or PLAIN_DICTIONARY for strings (unless every row is null). */
+  encoding: number;
 }
 
 /** Rows in a column, checked equal across columns. */
@@ -111,7 +115,31 @@ function allPresentLevels(n: number): Buffer {
   return b;
 }
 
-/** Dictionary indices as RLE runs of the RLE/bit-packed hybrid, after their bit-width byte. */
+/** Definition levels of a string column with nulls (negative ids): RLE runs of 0 (null) and 1, length-prefixed (v1 pages). */
+function stringLevels(ids: Int32Array): Buffer {
+  const s = new ByteSink(16 + ids.length);
+  s.uint32le(0);
+  for (let i = 0; i < ids.length; ) {
+    const present = ids[i]! >= 0;
+    let j = i + 1;
+    while (j < ids.length && ids[j]! >= 0 === present) j++;
+    s.varint((j - i) * 2);
+    s.byte(present ? 1 : 0);
+    i = j;
+  }
+  const b = s.view();
+  b.writeUInt32LE(b.length - 4, 0);
+  return b;
+}
+
+function nullsOf(c: ParquetColumn): number {
+  if (c.kind !== 'string') return 0;
+  let n = 0;
+  for (let i = 0; i < c.ids.length; i++) if (c.ids[i]! < 0) n++;
+  return n;
+}
+
+/** Dictionary indices of the non-null rows as RLE runs of the RLE/bit-packed hybrid, after their bit-width byte. */
 function dictionaryIndices(ids: Int32Array, dictionarySize: number): Buffer {
   const width = Math.max(1, Math.ceil(Math.log2(Math.max(dictionarySize, 2))));
   const valueBytes = Math.ceil(width / 8);
@@ -119,7 +147,11 @@ function dictionaryIndices(ids: Int32Array, dictionarySize: number): Buffer {
   s.byte(width);
   for (let i = 0; i < ids.length; ) {
     const v = ids[i]!;
-    if (v < 0 || v >= dictionarySize) throw new RangeError(`string id ${v} outside a dictionary of ${dictionarySize}`);
+    if (v < 0) {
+      i++;
+      continue; // a null: it has a definition level, no value
+    }
+    if (v >= dictionarySize) throw new RangeError(`string id ${v} outside a dictionary of ${dictionarySize}`);
     let j = i + 1;
     while (j < ids.length && ids[j] === v) j++;
     s.varint((j - i) * 2);
@@ -186,6 +218,7 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
   const levels = allPresentLevels(rows);
 
   const chunks: Chunk[] = columns.map((column) => {
+    const nulls = nullsOf(column);
     const start = offset;
     let dictionaryPageOffset: number | null = null;
     let uncompressed = 0;
@@ -196,6 +229,14 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
     let max: Buffer | null = null;
     switch (column.kind) {
       case 'string': {
+        // Only the entries in use count; Parquet orders strings as unsigned bytes.
+        const usedIds = new Set(column.ids);
+        for (const id of usedIds) if (id < 0) usedIds.delete(id);
+        if (usedIds.size === 0) {
+          // Every row null: no dictionary, an empty PLAIN page (levels only).
+          values = Buffer.alloc(0);
+          break;
+        }
         const dict = column.dictionary.map((s) => Buffer.from(s, 'utf8'));
         const plain = new ByteSink(16 + dict.reduce((n, b) => n + 4 + b.length, 0));
         for (const b of dict) {
@@ -208,9 +249,8 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
         compressed += c;
         values = dictionaryIndices(column.ids, dict.length);
         encoding = Encoding.PLAIN_DICTIONARY;
-        // Only the entries in use count; Parquet orders strings as unsigned bytes.
-        const used = [...new Set(column.ids)].map((i) => dict[i]!).sort(Buffer.compare);
-        if (used.length) [min, max] = [used[0]!, used[used.length - 1]!];
+        const used = [...usedIds].map((i) => dict[i]!).sort(Buffer.compare);
+        [min, max] = [used[0]!, used[used.length - 1]!];
         break;
       }
       case 'int32':
@@ -236,10 +276,10 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
       }
     }
     const dataPageOffset = offset;
-    const [u, c] = page(PageType.DATA_PAGE, Buffer.concat([levels, values]), (w) =>
+    const [u, c] = page(PageType.DATA_PAGE, Buffer.concat([nulls > 0 ? stringLevels((column as StringColumn).ids) : levels, values]), (w) =>
       w.struct(5, (d) => d.i32(1, rows).i32(2, encoding).i32(3, Encoding.RLE).i32(4, Encoding.RLE)),
     );
-    return { column, fileOffset: start, dictionaryPageOffset, dataPageOffset, uncompressed: uncompressed + u, compressed: compressed + c, min, max };
+    return { column, fileOffset: start, dictionaryPageOffset, dataPageOffset, uncompressed: uncompressed + u, compressed: compressed + c, min, max, nulls, encoding };
   });
 
   const footer = new CompactWriter(new ByteSink(4096));
@@ -277,7 +317,7 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
     rg.structList(1, cs, (cc, ch) => {
       cc.i64(2, ch.fileOffset).struct(3, (m) => {
         m.i32(1, physicalType(ch.column))
-          .i32List(2, ch.column.kind === 'string' ? [Encoding.PLAIN_DICTIONARY, Encoding.RLE] : [Encoding.PLAIN, Encoding.RLE])
+          .i32List(2, [ch.encoding, Encoding.RLE])
           .stringList(3, [ch.column.name])
           .i32(4, Codec[opts.codec])
           .i64(5, rows)
@@ -286,7 +326,7 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
           .i64(9, ch.dataPageOffset);
         if (ch.dictionaryPageOffset !== null) m.i64(11, ch.dictionaryPageOffset);
         m.struct(12, (s) => {
-          s.i64(3, 0);
+          s.i64(3, ch.nulls);
           if (ch.max && ch.min) s.binary(5, ch.max).binary(6, ch.min);
         });
       });

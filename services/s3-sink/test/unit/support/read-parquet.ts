@@ -80,6 +80,7 @@ export function rowToTick(r: Record<string, DuckDBValue>): EnrichedTick {
     source: { kind: str(get('source_kind')) as SourceKind, name: str(get('source_name')), line: num(get('source_line')) },
     rawTopic: str(get('raw_topic')), rawPartition: num(get('raw_partition')), rawOffset: num(get('raw_offset')),
     ingestedAt: millis(get('ingested_at')), enrichedAt: millis(get('enriched_at')),
+    fxSource: get('fx_source') === null ? null : str(get('fx_source')),
   };
 }
 
