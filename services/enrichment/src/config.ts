@@ -23,7 +23,7 @@ export const enrichmentSettings = {
     schema: z.coerce.number().int().min(1000).max(900_000),
   }),
   batchMax: setting({ env: 'ENRICHMENT_BATCH_MAX', default: '5000', expect: 'a positive integer', doc: 'Most records per transaction.', schema: positiveInt }),
-  indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
-  fxRatesFile: setting({ env: 'FX_RATES_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Default FX rates published at bootstrap (default: services/enrichment/data/fx-rates.json).', schema: nonEmpty }),
+  indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, file: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
+  fxRatesFile: setting({ env: 'FX_RATES_FILE', optional: true, file: true, expect: 'a path to a JSON file', doc: 'Default FX rates published at bootstrap (default: services/enrichment/data/fx-rates.json).', schema: nonEmpty }),
   fxLoadTimeoutMs: setting({ env: 'FX_LOAD_TIMEOUT_MS', default: '30000', expect: 'a positive integer (ms)', doc: 'How long start-up may take to load fx.rates.', schema: z.coerce.number().int().positive() }),
 };
