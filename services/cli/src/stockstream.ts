@@ -1,7 +1,7 @@
-#!/usr/bin/env node
 // `stockstream COMMAND [ARGS...]`: the one command of the project, on a
-// developer's machine (npx stockstream ...) and in the container image
-// (scripts/docker-entrypoint.sh). The commands are the table in commands.ts.
+// developer's machine (npx stockstream ..., through bin/stockstream.js) and in
+// the container image (scripts/docker-entrypoint.sh). The commands are the
+// table in commands.ts.
 import { parseCommandLine, usage } from './command-line.js';
 import { COMMANDS } from './commands.js';
 import { runCommand } from './run-command.js';

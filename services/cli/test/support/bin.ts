@@ -1,8 +1,8 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled `stockstream` bin (services/cli/dist/src/stockstream.js). */
-export const BIN = fileURLToPath(new URL('../../src/stockstream.js', import.meta.url));
+/** The `stockstream` npm bin (services/cli/bin/stockstream.js). */
+export const BIN = fileURLToPath(new URL('../../../bin/stockstream.js', import.meta.url));
 
 export interface Run {
   code: number | null;

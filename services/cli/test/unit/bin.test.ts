@@ -1,13 +1,26 @@
 // The real bin, spawned: its own help and errors, and each command's --help
 // (before anything is validated or connected: no stack is needed).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../../src/commands.js';
-import { stockstream, stockstreamAsync, type Run } from '../support/bin.js';
+import { BIN, stockstream, stockstreamAsync, type Run } from '../support/bin.js';
 
 const SERVICES = ['ingest', 'enrichment', 's3-sink'];
 
 describe('stockstream', () => {
+  it('is the npm bin, an executable file that runs by itself', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> };
+    assert.equal(resolve(dirname(fileURLToPath(new URL('../../../package.json', import.meta.url))), pkg.bin.stockstream!), BIN);
+    assert.ok(statSync(BIN).mode & 0o100, 'executable');
+    const r = spawnSync(BIN, ['--help'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Usage: stockstream COMMAND/);
+  });
+
   it('--help, -h and help print the commands and exit 0', () => {
     for (const word of ['--help', '-h', 'help']) {
       const r = stockstream([word]);
