@@ -1,6 +1,7 @@
 # One image for the three services (and the SQL and catalog tools); the command
 # picks which: `docker run stockstream ingest simulate`, `... enrichment`,
-# `... s3-sink`, `... query --example all` (scripts/docker-entrypoint.sh).
+# `... s3-sink`, `... query --example all`: the project's `stockstream` command
+# (services/cli), which scripts/docker-entrypoint.sh runs.
 # One image because the services share one library, one node_modules and the
 # one native Kafka client: three images would build and ship it three times.
 #
@@ -21,6 +22,7 @@ COPY services/common/package.json services/common/
 COPY services/ingest/package.json services/ingest/
 COPY services/enrichment/package.json services/enrichment/
 COPY services/s3-sink/package.json services/s3-sink/
+COPY services/cli/package.json services/cli/
 COPY deploy/package.json deploy/
 COPY scripts/setup.sh scripts/node-env.sh scripts/
 COPY scripts/kafka-binding scripts/kafka-binding
@@ -36,7 +38,7 @@ COPY services services
 # /out: what the runtime image holds. Compiled code, production dependencies
 # (a workspace may keep some in its own node_modules), schemas and reference
 # data; no TypeScript sources, tests, benchmarks, or librdkafka's sources and objects.
-RUN npx tsc -b services/ingest services/enrichment services/s3-sink \
+RUN npx tsc -b services/cli \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && (cd node_modules/@confluentinc/kafka-javascript \
      && rm -rf deps src build/Release/obj.target build/deps/librdkafka build/deps/include build/deps/pkgconfig \
@@ -44,7 +46,7 @@ RUN npx tsc -b services/ingest services/enrichment services/s3-sink \
  && mkdir -p /out/scripts \
  && cp -a package.json node_modules schemas /out/ \
  && cp scripts/node-env.sh /out/scripts/ \
- && for s in common ingest enrichment s3-sink; do \
+ && for s in common ingest enrichment s3-sink cli; do \
       mkdir -p /out/services/$s/dist \
       && cp -a services/$s/package.json /out/services/$s/ \
       && cp -a services/$s/dist/src /out/services/$s/dist/ \

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { loadConfig, type SettingsSpec } from '@stockstream/common';
 import { COMPOSE_FILE, REPO, environmentOf, loadCompose, publishedPorts, type ComposeService } from './support/compose-file.js';
+import { IMAGE_COMMANDS, moduleFileOf } from './support/image-commands.js';
 
 const settingsOf = async (service: string, name: string): Promise<SettingsSpec> =>
   ((await import(pathToFileURL(join(REPO, 'services', service, 'dist', 'src', 'config.js')).href)) as Record<string, SettingsSpec>)[name]!;
@@ -18,12 +19,12 @@ const SPECS = {
   enrichment: await settingsOf('enrichment', 'enrichmentSettings'),
   's3-sink': await settingsOf('s3-sink', 'sinkSettings'),
 };
-/** The image's commands (scripts/docker-entrypoint.sh) and the settings each reads. */
-const COMMANDS: Record<string, { script: string; spec: SettingsSpec }> = {
-  ingest: { script: 'services/ingest/dist/src/main.js', spec: SPECS.ingest },
-  enrichment: { script: 'services/enrichment/dist/src/main.js', spec: SPECS.enrichment },
-  's3-sink': { script: 'services/s3-sink/dist/src/main.js', spec: SPECS['s3-sink'] },
-  query: { script: 'services/s3-sink/dist/src/query-main.js', spec: SPECS['s3-sink'] },
+/** The settings each image command a compose service runs reads. */
+const COMMANDS: Record<string, { spec: SettingsSpec }> = {
+  ingest: { spec: SPECS.ingest },
+  enrichment: { spec: SPECS.enrichment },
+  's3-sink': { spec: SPECS['s3-sink'] },
+  query: { spec: SPECS['s3-sink'] },
 };
 /** Read by a command but not a declared setting. */
 const EXTRA_VARIABLES = new Set(['LAKE_CACHE_DIR']);
@@ -43,8 +44,9 @@ describe('docker-compose.yml against the services', () => {
     const commands = appServices.map(([, s]) => commandOf(s));
     for (const c of ['ingest', 'enrichment', 's3-sink', 'query']) assert.ok(commands.includes(c), `no compose service runs "${c}"`);
     for (const [name, s] of appServices) {
-      assert.ok(COMMANDS[commandOf(s)], `${name}: "${commandOf(s)}" is not a command of the image`);
-      assert.ok(existsSync(join(REPO, COMMANDS[commandOf(s)]!.script)), `${name}: ${COMMANDS[commandOf(s)]!.script} not built`);
+      assert.ok(IMAGE_COMMANDS.includes(commandOf(s)), `${name}: "${commandOf(s)}" is not a command of the image (${IMAGE_COMMANDS.join(', ')})`);
+      assert.ok(COMMANDS[commandOf(s)], `${name}: "${commandOf(s)}": which settings it reads is not known to this test`);
+      assert.ok(moduleFileOf(commandOf(s)), `${name}: what "${commandOf(s)}" runs is not built`);
       assert.ok(s.build !== undefined, `${name}: no build section (v2 would try to pull stockstream:latest)`);
     }
   });
@@ -74,9 +76,10 @@ describe('docker-compose.yml against the services', () => {
       assert.ok(publishedPorts(s).some((p) => p.container === port), `${name}: port ${port} not published`);
       assert.deepEqual(s.healthcheck?.test, ['CMD', 'stockstream', 'healthcheck'], `${name}: healthcheck`);
     }
-    const entrypoint = readFileSync(join(REPO, 'scripts/docker-entrypoint.sh'), 'utf8');
-    assert.match(entrypoint, /HTTP_PORT/, 'the healthcheck reads HTTP_PORT');
-    assert.match(entrypoint, /\/healthz/, 'the healthcheck asks /healthz');
+    assert.ok(moduleFileOf('healthcheck'), 'the image has a healthcheck command');
+    const healthcheck = readFileSync(join(REPO, 'services/cli/src/service-health.ts'), 'utf8');
+    assert.match(healthcheck, /env: 'HTTP_PORT'/, 'the healthcheck reads HTTP_PORT');
+    assert.match(healthcheck, /\/healthz/, 'the healthcheck asks /healthz');
     const server = readFileSync(join(REPO, 'services/common/src/observability/http-server.ts'), 'utf8');
     for (const path of ['/healthz', '/readyz', '/metrics']) assert.ok(server.includes(`'${path}'`), `the services serve ${path}`);
   });
@@ -94,7 +97,21 @@ describe('docker-compose.yml against the services', () => {
     assert.equal(environmentOf(compose.services.enrichment!).ENRICHMENT_INSTANCE_ID, 'enrichment-0');
     const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /ENTRYPOINT \["\/usr\/bin\/tini", "--", "stockstream"\]/);
+    assert.match(dockerfile, /^HEALTHCHECK .* CMD \["stockstream", "healthcheck"\]$/m);
     assert.match(dockerfile, /^USER node$/m, 'the runtime image runs as a non-root user');
+  });
+
+  it('builds into the image every workspace the stockstream command runs', () => {
+    const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
+    const cli = JSON.parse(readFileSync(join(REPO, 'services/cli/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const workspaces = ['cli', ...Object.keys(cli.dependencies).filter((d) => d.startsWith('@stockstream/')).map((d) => d.slice('@stockstream/'.length))];
+    const copied = dockerfile.match(/for s in ([a-z0-9 -]+); do/)?.[1]?.split(' ') ?? [];
+    for (const w of workspaces) {
+      assert.ok(dockerfile.includes(`COPY services/${w}/package.json services/${w}/`), `the Dockerfile installs services/${w}'s dependencies`);
+      assert.ok(copied.includes(w), `the runtime image gets services/${w}/dist`);
+    }
+    assert.match(dockerfile, /RUN npx tsc -b services\/cli /, 'it compiles stockstream (and, by reference, what it runs)');
+    assert.match(readFileSync(join(REPO, 'scripts/docker-entrypoint.sh'), 'utf8'), /^exec node \/app\/services\/cli\/dist\/src\/stockstream\.js "\$@"$/m);
   });
 
   it('uses the native stack\'s versions, persistence and compatibility rule', () => {

@@ -2,8 +2,9 @@
 // stack the tests run on (host networking: the native stack on 127.0.0.1, or
 // whatever cluster the environment names): each service answers /readyz and
 // /metrics and stops cleanly on SIGTERM; a bad setting ends it non-zero with
-// the sentence naming the variable.
+// the sentence naming the variable; the entrypoint runs the stockstream command.
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
@@ -80,6 +81,25 @@ describe('the stockstream image against the stack', { skip }, () => {
       assert.equal(await exitCode(container.getId()), 0, `${s.name}: a clean stop on SIGTERM`);
     });
   }
+
+  it('runs the stockstream command (help, exit codes, a replay file checked first) and other programs as given', async () => {
+    // `docker run`'s status is the container's; output is kept whatever the status.
+    const run = (args: string[]) =>
+      new Promise<{ code: number | string | null | undefined; stdout: string; stderr: string }>((resolve) => {
+        execFile('docker', ['run', '--rm', IMAGE, ...args], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+      });
+    const help = await run([]); // the image's CMD: help
+    assert.equal(help.code, 0, help.stderr);
+    for (const c of ['ingest', 'enrichment', 's3-sink', 'query', 'catalog', 'healthcheck']) assert.match(help.stdout, new RegExp(`^ {2}${c} `, 'm'), `help lists ${c}`);
+    const unknown = await run(['injest']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^stockstream: unknown command "injest"$/m);
+    const replay = await run(['ingest', 'replay', '/data/none.csv']);
+    assert.equal(replay.code, 66);
+    assert.match(replay.stderr, /^ingest: cannot read \/data\/none\.csv: no such file$/m);
+    const shell = await run(['sh', '-c', 'echo "$UV_THREADPOOL_SIZE"']);
+    assert.equal(shell.stdout, '8\n', 'sh runs as given, with the Node settings of scripts/node-env.sh');
+  });
 
   it('a bad setting ends the service non-zero, naming the variable', async () => {
     // Started once the sentence is in its log (it exits right after).

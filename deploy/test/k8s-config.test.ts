@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type SettingsSpec } from '@stockstream/common';
 import { REPO, loadCompose } from './support/compose-file.js';
+import { IMAGE_COMMANDS } from './support/image-commands.js';
 import {
   OVERLAYS, environment, idOf, render, selects, workloads,
   type Container, type EnvSource, type K8sObject, type KustomizationName, type Probe, type Workload,
@@ -25,9 +26,6 @@ const SPECS: Record<string, SettingsSpec> = {
 };
 const { parseIngestArgs } = await importDist<{ parseIngestArgs(argv: string[]): { mode: string; file?: string } }>('ingest', 'cli/args.js');
 
-/** The image's commands: the service words of scripts/docker-entrypoint.sh (`ingest) shift; exec node ...`). */
-const ENTRYPOINT = readFileSync(join(REPO, 'scripts/docker-entrypoint.sh'), 'utf8');
-const IMAGE_COMMANDS = [...ENTRYPOINT.matchAll(/^\s+([a-z0-9-]+)\) shift; exec node (\S+)/gm)].map((m) => m[1]!);
 /** Read by Node and libuv, not by a service's settings (scripts/node-env.sh gives the image's defaults). */
 const NODE_VARIABLES = new Set(['NODE_OPTIONS', 'UV_THREADPOOL_SIZE']);
 /** Settings whose default means "on this machine": a pod must be told. */

@@ -23,7 +23,7 @@ export const enrichmentSettings = {
     schema: z.coerce.number().int().min(1000).max(900_000),
   }),
   batchMax: setting({ env: 'ENRICHMENT_BATCH_MAX', default: '5000', expect: 'a positive integer', doc: 'Most records per transaction.', schema: positiveInt }),
-  indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
+  indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, file: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
   fxHistoryFile: setting({
     env: 'FX_HISTORY_FILE', optional: true, expect: "a path to an ECB history (.zip/.csv) or JSON rate file, or 'none'",
     doc: "Rates published to fx.rates at start where the topic lacks them (default: the ECB's daily history shipped in services/enrichment/data/ecb/); 'none' publishes nothing.",

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { KafkaProducer, Transactions, bootstrapPipeline, registerTopicSchema, serviceMain, SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
+import { KafkaProducer, Transactions, bootstrapPipeline, checkInputFile, registerTopicSchema, serviceMain, SchemaRegistryClient, type DeadLetter, type RawTick } from '@stockstream/common';
 import { USAGE, UsageError, parseIngestArgs, type IngestCommand } from './cli/args.js';
 import { ingestSettings } from './config.js';
 import { createIngestMetrics } from './metrics.js';
@@ -7,13 +7,27 @@ import { publish } from './publish/publisher.js';
 import { defaultTransactionalId } from './publish/transactional-id.js';
 import { itemsFor } from './sources.js';
 
+/** sysexits: a wrong command line; an input file that cannot be read. */
+const EX_USAGE = 64;
+const EX_NOINPUT = 66;
+
+/** The command line, and a replay's file checked readable, before anything connects. */
 function parseCommand(): IngestCommand {
+  let cmd: IngestCommand;
   try {
-    return parseIngestArgs(process.argv.slice(2));
+    cmd = parseIngestArgs(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof UsageError) throw Object.assign(new Error(`${err.message}\n\n${USAGE}`), { exitCode: 64 });
+    if (err instanceof UsageError) throw Object.assign(new Error(`${err.message}\n\n${USAGE}`), { exitCode: EX_USAGE });
     throw err;
   }
+  if (cmd.mode === 'replay') {
+    try {
+      checkInputFile(cmd.file);
+    } catch (err) {
+      throw Object.assign(err as Error, { exitCode: EX_NOINPUT });
+    }
+  }
+  return cmd;
 }
 
 serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecycle, registry, health, signal }, cmd) => {

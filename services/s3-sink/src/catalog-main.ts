@@ -1,25 +1,21 @@
 #!/usr/bin/env node
-// stockstream-catalog: makes the lake queryable from Athena without a Glue
+// stockstream catalog: makes the lake queryable from Athena without a Glue
 // crawler. The table uses partition projection, so registering it once is
 // enough: new index/year folders need no MSCK REPAIR or crawler run.
 import { GlueClient } from '@aws-sdk/client-glue';
-import { ConfigError } from '@stockstream/common';
+import { ConfigError, InputFileError, helpText } from '@stockstream/common';
 import { athenaDdl } from './catalog/athena-ddl.js';
-import { glueClientConfig, lakeTableOptions, loadCatalogConfig } from './catalog/catalog-settings.js';
+import { catalogSettings, glueClientConfig, lakeTableOptions, loadCatalogConfig } from './catalog/catalog-settings.js';
 import { glueTableInput, registerGlueTable } from './catalog/glue-table.js';
 import { IndexFileError, loadIndexSymbols } from './catalog/index-symbols.js';
 import { lakeTableDefinition } from './catalog/lake-table.js';
 
-const NAME = 'stockstream-catalog';
+const NAME = 'stockstream catalog';
 const USAGE = `Usage: ${NAME} ddl | register
 
   ddl       print the Athena CREATE EXTERNAL TABLE statement of the lake
   register  create (or update) the database and table in the AWS Glue Data Catalog
-
-Settings (environment): S3_BUCKET, S3_PREFIX, SINK_FORMAT, SINK_COMPRESSION as the sink;
-GLUE_DATABASE (stockstream), GLUE_TABLE (ticks), INDEX_REFERENCE_FILE;
-register also: S3_REGION, GLUE_ENDPOINT, GLUE_ACCESS_KEY_ID/GLUE_SECRET_ACCESS_KEY
-(unset = the AWS default credential chain).
+            (S3_REGION, GLUE_ENDPOINT and the GLUE_* credentials are read by register only)
 `;
 
 const EX_USAGE = 64;
@@ -27,8 +23,8 @@ const EX_CONFIG = 78;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
+  if (command === 'help' || argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(helpText(USAGE, catalogSettings));
     return 0;
   }
   if ((command !== 'ddl' && command !== 'register') || rest.length > 0) {
@@ -46,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return EX_CONFIG;
     }
-    if (err instanceof IndexFileError) {
+    if (err instanceof IndexFileError || err instanceof InputFileError) {
       process.stderr.write(`Invalid configuration:\n  - INDEX_REFERENCE_FILE: ${err.message}\n`);
       return EX_CONFIG;
     }

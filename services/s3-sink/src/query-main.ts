@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// stockstream-query: SQL over the lake with DuckDB, the table exposed as
+// stockstream query: SQL over the lake with DuckDB, the table exposed as
 // `ticks` (hive partitions index/year prune whole files). Reads the local S3
 // server or AWS S3 (standard credential chain) through the AWS SDK.
 import { homedir } from 'node:os';
@@ -13,7 +13,7 @@ import { LakeSql } from './lake/lake-sql.js';
 import { mirrorLake } from './lake/lake-mirror.js';
 import { S3Storage } from './storage/s3-storage.js';
 
-const USAGE = `Usage: stockstream-query (--sql "SELECT ..." | --example NAME | --example all) [--format table|csv|json] [--index SYMBOL]...
+const USAGE = `Usage: stockstream query (--sql "SELECT ..." | --example NAME | --example all) [--format table|csv|json] [--index SYMBOL]...
 Examples: ${EXAMPLE_NAMES.join(', ')}
 Reads S3_BUCKET / S3_PREFIX / S3_ENDPOINT / SINK_FORMAT like the sink; objects are cached in LAKE_CACHE_DIR (default ~/.cache/stockstream/lake).`;
 

@@ -28,7 +28,7 @@ export const kafkaSettings = {
   }),
   saslUsername: setting({ env: 'KAFKA_SASL_USERNAME', optional: true, expect: 'a user name', doc: 'SASL user name.', schema: nonEmpty }),
   saslPassword: setting({ env: 'KAFKA_SASL_PASSWORD', optional: true, secret: true, expect: 'a password', doc: 'SASL password (never logged).', schema: nonEmpty }),
-  sslCaLocation: setting({ env: 'KAFKA_SSL_CA_LOCATION', optional: true, expect: 'a path to a PEM file', doc: 'CA bundle for ssl/sasl_ssl.', schema: nonEmpty }),
+  sslCaLocation: setting({ env: 'KAFKA_SSL_CA_LOCATION', optional: true, file: true, expect: 'a path to a PEM file', doc: 'CA bundle for ssl/sasl_ssl.', schema: nonEmpty }),
   compression: setting({
     env: 'KAFKA_COMPRESSION', default: 'lz4', expect: 'one of none, gzip, snappy, lz4, zstd',
     doc: 'Producer compression codec.', schema: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']),

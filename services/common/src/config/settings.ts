@@ -17,6 +17,8 @@ export interface Setting<T> {
   optional?: boolean;
   /** Never printed: not in logs, not in error messages. */
   secret?: boolean;
+  /** A path to a file the component reads: checked readable before anything connects (checkFileSettings). */
+  file?: boolean;
   schema: z.ZodType<T>;
 }
 
@@ -82,4 +84,13 @@ export function describeSettings(spec: SettingsSpec): string[] {
   return Object.values(spec).map(
     (s) => `| \`${s.env}\` | ${s.default === undefined ? (s.optional ? '_(unset)_' : '**required**') : `\`${s.default}\``} | ${s.doc} |`,
   );
+}
+
+/** `--help`: the usage line(s), then every setting with its default and meaning. */
+export function helpText(usage: string, settings: SettingsSpec): string {
+  const rows = Object.values(settings).map((s) => {
+    const dflt = s.default !== undefined ? ` (default ${s.default})` : s.optional ? '' : ' (required)';
+    return `  ${s.env.padEnd(32)} ${s.doc}${dflt}`;
+  });
+  return `${usage.trim()}\n\nSettings (environment variables):\n${rows.join('\n')}\n`;
 }

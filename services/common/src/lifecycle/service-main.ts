@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { loadConfig, type ConfigOf, type SettingsSpec } from '../config/settings.js';
+import { checkFileSettings } from '../config/input-file.js';
+import { helpText, loadConfig, type ConfigOf, type SettingsSpec } from '../config/settings.js';
 import { createLogger } from '../logging/logger.js';
 import { Health } from '../observability/health.js';
 import { startObservabilityServer } from '../observability/http-server.js';
@@ -19,10 +20,11 @@ export interface ServiceContext<C> {
 }
 
 /**
- * What every service's main does before its own wiring: validate config
- * (exit 78 naming the variables; 78 also for a bad data file, or the
- * error's `exitCode`), create the logger, metrics registry, health
- * and the /metrics /healthz /readyz server, and run under graceful shutdown.
+ * What every service's main does before its own wiring: validate config and
+ * check the files it names are readable (exit 78 naming the variables; 78
+ * also for a bad data file, or the error's `exitCode`), create the logger,
+ * metrics registry, health and the /metrics /healthz /readyz server, and run
+ * under graceful shutdown.
  * `prepare` runs before anything connects (parse arguments, load data files),
  * so its errors fail fast too. Exits the process with the service's code.
  * `--help` (or `-h`) prints `usage` and the settings it reads, and exits 0
@@ -33,7 +35,7 @@ export function serviceMain<S extends SettingsSpec, P>(
   settings: S,
   prepare: (cfg: ConfigOf<S>) => P,
   run: (ctx: ServiceContext<ConfigOf<S>>, prepared: P) => Promise<void>,
-  usage = `Usage: stockstream-${name} (no arguments; configured by the environment)`,
+  usage = `Usage: stockstream ${name} (no arguments; configured by the environment)`,
 ): void {
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(helpText(usage, settings));
@@ -45,6 +47,7 @@ export function serviceMain<S extends SettingsSpec, P>(
     let prepared: P;
     try {
       cfg = loadConfig(settings);
+      checkFileSettings(settings, cfg);
       prepared = prepare(cfg);
     } catch (err) {
       // Bad settings, arguments or data files: one clear message, no stack, no connection attempted.
@@ -70,13 +73,4 @@ export function serviceMain<S extends SettingsSpec, P>(
       exitProcess(1, exitLogger);
     },
   );
-}
-
-/** The usage line(s), then every setting the service reads with its default and meaning. */
-export function helpText(usage: string, settings: SettingsSpec): string {
-  const rows = Object.values(settings).map((s) => {
-    const dflt = s.default !== undefined ? ` (default ${s.default})` : s.optional ? '' : ' (required)';
-    return `  ${s.env.padEnd(32)} ${s.doc}${dflt}`;
-  });
-  return `${usage.trim()}\n\nSettings (environment variables):\n${rows.join('\n')}\n`;
 }

@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { setting } from '../../src/config/settings.js';
-import { helpText } from '../../src/lifecycle/service-main.js';
+import { helpText, setting } from '../../src/config/settings.js';
 import { defaultSchemasDir } from '../../src/serde/schema-files.js';
 
 test('--help text: the usage, then every setting with its default, required or optional', () => {

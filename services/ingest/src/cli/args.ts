@@ -13,8 +13,8 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  stockstream-ingest replay <file.csv> [--rate N | --speedup X] [--loop] [--order date|file]
-  stockstream-ingest simulate [--count N] [--seed S] [--start YYYY-MM-DD] [--rate N | --speedup X]
+  stockstream ingest replay <file.csv> [--rate N | --speedup X] [--loop] [--order date|file]
+  stockstream ingest simulate [--count N] [--seed S] [--start YYYY-MM-DD] [--rate N | --speedup X]
 
 replay    publishes a file of the public stock-exchange format (indexData.csv or indexProcessed.csv)
           in date order across all indices (--order file keeps the file's order).

@@ -12,7 +12,7 @@ function pick<S extends SettingsSpec, K extends keyof S>(spec: S, keys: readonly
 const catalogName = z.string().trim().regex(/^[a-z0-9_]{1,255}$/, 'Glue name');
 
 /**
- * Every environment variable stockstream-catalog reads. Where the lake is and
+ * Every environment variable `stockstream catalog` reads. Where the lake is and
  * how its files are written come from the sink's own settings (same variables,
  * same defaults), so the table describes what the sink writes.
  */
@@ -27,7 +27,7 @@ export const catalogSettings = {
   glueAccessKeyId: setting({ env: 'GLUE_ACCESS_KEY_ID', optional: true, expect: 'an access key id', doc: 'Static Glue credentials with GLUE_SECRET_ACCESS_KEY; unset = the AWS default credential chain.', schema: nonEmpty }),
   glueSecretAccessKey: setting({ env: 'GLUE_SECRET_ACCESS_KEY', optional: true, secret: true, expect: 'a secret access key', doc: 'Secret of GLUE_ACCESS_KEY_ID (never logged).', schema: nonEmpty }),
   indexReferenceFile: setting({
-    env: 'INDEX_REFERENCE_FILE', optional: true, expect: 'a path to a JSON file',
+    env: 'INDEX_REFERENCE_FILE', optional: true, file: true, expect: 'a path to a JSON file',
     doc: 'Index reference data whose symbols become the projected `index` partitions (default: services/enrichment/data/indices.json, as enrichment).', schema: nonEmpty,
   }),
 };

@@ -3,7 +3,7 @@
 // INDEX_REFERENCE_FILE points enrichment at), because enrichment dead-letters
 // every tick whose index is not listed there. Read at run time so that adding
 // an index to the reference file and re-registering the table is all it takes.
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '@stockstream/common';
 import { fileURLToPath } from 'node:url';
 
 /** services/enrichment/data/indices.json, resolved from this compiled module (dist/src/catalog/). */
@@ -34,13 +34,9 @@ export function parseIndexSymbols(json: unknown, file: string): string[] {
   return symbols;
 }
 
+/** The file's symbols; InputFileError when it cannot be read, IndexFileError when its content is wrong. */
 export function loadIndexSymbols(file: string = SHIPPED_INDEX_FILE): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new IndexFileError(file, `cannot read: ${(err as Error).message}`);
-  }
+  const text = readInputFile(file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -142,7 +142,7 @@ describe('Glue catalog on a real Glue API (moto server)', { skip: whyNot() }, ()
     assert.ok(versions.length >= 2, `expected the replaced definitions kept as versions, got ${versions.length}`);
   });
 
-  it('stockstream-catalog register does the same from the environment (JSON Lines table)', async () => {
+  it('stockstream catalog register does the same from the environment (JSON Lines table)', async () => {
     const database = `it_catalog_cli_${runId}`;
     databases.push(database);
     const env = {

@@ -335,7 +335,7 @@ describe('index symbols', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"indices": [');
     assert.throws(() => loadIndexSymbols(bad), (e: unknown) => e instanceof IndexFileError && e.message.startsWith(`${bad}: not valid JSON`));
-    assert.throws(() => loadIndexSymbols(join(dir, 'missing.json')), /missing\.json: cannot read/);
+    assert.throws(() => loadIndexSymbols(join(dir, 'missing.json')), { name: 'InputFileError', message: `cannot read ${join(dir, 'missing.json')}: no such file` });
     assert.throws(() => parseIndexSymbols({ indices: [] }, 'f.json'), /f\.json: "indices" is empty/);
     assert.throws(() => parseIndexSymbols({ indices: [{ index: 'HSI' }, { index: ' HSI ' }] }, 'f.json'), /entry 2: index HSI is listed twice/);
     assert.throws(() => parseIndexSymbols({ indices: [{ exchange: 'X' }] }, 'f.json'), /entry 1: "index" must be a non-empty string/);
@@ -343,7 +343,7 @@ describe('index symbols', () => {
   });
 });
 
-describe('stockstream-catalog CLI', () => {
+describe('stockstream catalog CLI', () => {
   const run = (args: string[], env: Record<string, string> = {}) => {
     // Only the variables given here: none of the caller's S3_/GLUE_ settings leak in.
     const r = spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
@@ -362,12 +362,14 @@ describe('stockstream-catalog CLI', () => {
     assert.match(bad.stderr, /GLUE_DATABASE must be lower-case letters, digits and _; got "Bad-Name"/);
     const file = run(['ddl'], { INDEX_REFERENCE_FILE: '/nonexistent/indices.json' });
     assert.equal(file.code, 78);
-    assert.match(file.stderr, /INDEX_REFERENCE_FILE: \/nonexistent\/indices\.json: cannot read/);
+    assert.match(file.stderr, /^ {2}- INDEX_REFERENCE_FILE: cannot read \/nonexistent\/indices\.json: no such file$/m);
     assert.equal(run([]).code, 64);
     assert.equal(run(['ddl', 'extra']).code, 64);
     assert.equal(run(['crawl']).code, 64);
     const help = run(['--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /Usage: stockstream-catalog ddl \| register/);
+    assert.match(help.stdout, /Usage: stockstream catalog ddl \| register/);
+    assert.match(help.stdout, /^ {2}GLUE_DATABASE +.*\(default stockstream\)$/m, 'the settings it reads');
+    assert.equal(run(['ddl', '--help']).code, 0);
   });
 });
