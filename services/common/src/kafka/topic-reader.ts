@@ -46,7 +46,6 @@ export class TopicTail {
         'isolation.level': opts.isolation ?? 'read_committed',
         'fetch.max.bytes': opts.bufferBytes ?? 64 * 1024 * 1024,
         'queued.max.messages.kbytes': Math.ceil((opts.bufferBytes ?? 64 * 1024 * 1024) / 1024),
-        ...(opts.bufferBytes ? { 'queued.min.messages': 1000 } : {}),
       } as never,
       { 'auto.offset.reset': 'earliest' },
     );

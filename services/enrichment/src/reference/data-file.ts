@@ -3,6 +3,7 @@
 // reader of the message is an operator who supplied an override file.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { inputFileError } from '@stockstream/common';
 
 export class DataFileError extends Error {
   constructor(
@@ -23,14 +24,12 @@ export function shippedDataFile(name: string): string {
   return fileURLToPath(new URL(`../../../data/${name}`, import.meta.url));
 }
 
-/** A file's bytes; a missing or unreadable file is one plain sentence naming it. */
+/** A file's bytes; a missing or unreadable file is common's one plain sentence (InputFileError) naming it. */
 export function readDataFile(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new DataFileError(file, `cannot read: ${why}`);
+    throw inputFileError(file, err);
   }
 }
 

@@ -1,7 +1,9 @@
 // Time-aware FX on the real stack: a rate published to fx.rates while the
 // service runs applies to ticks on or after its effective date only; a
 // currency without any rate dead-letters as no_fx_rate (never a guessed
-// number); the index reference file can be overridden.
+// number), as does a bar without a history rate when no fallback is
+// configured; `stockstream fx load` is idempotent; the index reference file
+// can be overridden.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { parseIsoDate } from '@stockstream/common';
 
 const ENRICH = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const INGEST = fileURLToPath(new URL('../../../../ingest/dist/src/main.js', import.meta.url));
+const FX = fileURLToPath(new URL('../../src/fx-main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HEADER = 'Index,Date,Open,High,Low,Close,Adj Close,Volume';
 
@@ -47,7 +50,10 @@ describe('FX rates on the real stack', () => {
       ],
     }));
     const port = 19_171;
-    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'fx', INDEX_REFERENCE_FILE: reference, HTTP_PORT: String(port) });
+    // No history: the shipped fallback (HKD 0.13 from 1900) is the only HKD rate until the test publishes one.
+    const svc = runService(ENRICH, [], {
+      ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'fx', INDEX_REFERENCE_FILE: reference, HTTP_PORT: String(port), FX_HISTORY_FILE: 'none',
+    });
     try {
       await ingest(csv(dir, 'before.csv', ['HSI,2020-06-01,100,110,90,100,100,5', 'HSI,2021-06-01,100,110,90,100,100,5', 'XYZ,2021-06-01,1,2,0.5,1,1,0']), topics.env);
       await waitIn(port, 3);
@@ -61,8 +67,8 @@ describe('FX rates on the real stack', () => {
       await producer.flush();
       await producer.disconnect();
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && (await metricValue(port, 'stockstream_enrichment_fx_table_rates')) < 12) await sleep(200);
-      assert.equal(await metricValue(port, 'stockstream_enrichment_fx_table_rates'), 12, '11 default rates + the new one');
+      while (Date.now() < deadline && (await metricValue(port, 'stockstream_enrichment_fx_table_rates')) < 1) await sleep(200);
+      assert.equal(await metricValue(port, 'stockstream_enrichment_fx_table_rates'), 1, 'the new rate (the fallback is not on the topic)');
 
       await ingest(csv(dir, 'after.csv', ['HSI,2020-06-02,100,110,90,100,100,5', 'HSI,2021-06-02,100,110,90,100,100,5']), topics.env);
       await waitIn(port, 5);
@@ -74,14 +80,64 @@ describe('FX rates on the real stack', () => {
     const rateOn = (name: string, line: number) => {
       const t = enriched.find((e) => e.source.name === name && e.source.line === line);
       assert.ok(t, `${name}:${line} not enriched`);
-      return { fxRate: t.fxRate, closeUsd: t.closeUsd, effective: new Date(t.fxEffectiveDate * 86_400_000).toISOString().slice(0, 10) };
+      return { fxRate: t.fxRate, closeUsd: t.closeUsd, effective: new Date(t.fxEffectiveDate * 86_400_000).toISOString().slice(0, 10), source: t.fxSource };
     };
-    assert.deepEqual(rateOn('before.csv', 2), { fxRate: 0.13, closeUsd: 13, effective: '1900-01-01' });
-    assert.deepEqual(rateOn('before.csv', 3), { fxRate: 0.13, closeUsd: 13, effective: '1900-01-01' }, 'processed before the new rate existed');
-    assert.deepEqual(rateOn('after.csv', 2), { fxRate: 0.13, closeUsd: 13, effective: '1900-01-01' }, 'before the effective date: old rate');
-    assert.deepEqual(rateOn('after.csv', 3), { fxRate: 0.2, closeUsd: 20, effective: '2021-01-01' }, 'on/after the effective date: new rate');
+    const fallback = { fxRate: 0.13, closeUsd: 13, effective: '1900-01-01', source: 'fallback' };
+    assert.deepEqual(rateOn('before.csv', 2), fallback);
+    assert.deepEqual(rateOn('before.csv', 3), fallback, 'processed before the new rate existed');
+    assert.deepEqual(rateOn('after.csv', 2), fallback, 'before the effective date: the fallback');
+    assert.deepEqual(rateOn('after.csv', 3), { fxRate: 0.2, closeUsd: 20, effective: '2021-01-01', source: 'test' }, 'on/after the effective date: new rate');
     const dead = (await readDecoded<DeadLetter>(topics.dlq, 'deadLetter')).map((m) => m.value);
     assert.deepEqual(dead.map((d) => [d.reason, d.stage]), [['no_fx_rate', 'ENRICHMENT']]);
     assert.match(dead[0]!.message, /no XXX to USD rate/);
+  });
+
+  it('without a fallback (FX_FALLBACK_FILE=none), a bar before the history and a currency it lacks dead-letter as no_fx_rate', async () => {
+    const topics = uniqueTopics('enr-nofb');
+    const dir = mkdtempSync(join(tmpdir(), 'fx-'));
+    const port = 19_172;
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'nofb', HTTP_PORT: String(port), FX_FALLBACK_FILE: 'none' });
+    try {
+      await ingest(csv(dir, 'nofb.csv', ['HSI,1998-12-31,100,110,90,100,100,5', 'HSI,1999-01-04,100,110,90,100,100,5', 'TWII,2020-01-02,1,2,0.5,1,1,0', 'NYA,1990-01-02,1,2,0.5,1,1,0']), topics.env);
+      await waitIn(port, 4);
+    } finally {
+      svc.child.kill('SIGTERM');
+      assert.equal((await svc.exited).code, 0, svc.stderr());
+    }
+    const enriched = (await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick')).map((m) => m.value);
+    assert.deepEqual(enriched.map((t) => [t.index, t.fxSource]).sort(), [['HSI', 'ecb'], ['NYA', 'identity']]);
+    const dead = (await readDecoded<DeadLetter>(topics.dlq, 'deadLetter')).map((m) => m.value);
+    assert.deepEqual(dead.map((d) => [d.reason, d.sourceLine]).sort(), [['no_fx_rate', 2], ['no_fx_rate', 4]]);
+    assert.ok(dead.some((d) => /no HKD to USD rate effective on or before 1998-12-31/.test(d.message)), dead.map((d) => d.message).join('; '));
+    assert.ok(dead.some((d) => /no TWD to USD rate/.test(d.message)));
+  });
+
+  it('stockstream fx load: publishes a file once; a second run produces nothing; a corrected rate replaces its key only', async () => {
+    const topics = uniqueTopics('fx-load');
+    const dir = mkdtempSync(join(tmpdir(), 'fx-'));
+    const ecb = csv(dir, 'ecb.csv', []);
+    writeFileSync(ecb, ['Date,USD,HKD,ZAR,', '2023-09-29,1.0594,8.2959,19.9813,', '2023-09-28,1.0539,8.2446,20.1454,', ''].join('\n'));
+    const load = async (file: string) => {
+      const run = runService(FX, ['load', file], { ...topics.env, LOG_LEVEL: 'warn' });
+      const exit = await run.exited;
+      assert.equal(exit.code, 0, run.stderr());
+      return run.stdout();
+    };
+    const endOffset = async () => (await readDecoded<FxRate>(topics.fx, 'fxRate')).length;
+    assert.match(await load(ecb), /6 rates of 3 currencies, 2023-09-28 \.\. 2023-09-29; published 6 /);
+    assert.equal(await endOffset(), 6);
+    assert.match(await load(ecb), /published 0 .*\(6 already there/);
+    assert.equal(await endOffset(), 6, 'the second load produced nothing');
+    const rates = await readDecoded<FxRate>(topics.fx, 'fxRate');
+    assert.equal(new Set(rates.map((m) => m.key)).size, 6, 'one value per key');
+    const zar = rates.find((m) => m.key === 'ZAR@2023-09-29')!.value;
+    assert.ok(Math.abs(zar.rateToUsd - 1.0594 / 19.9813) <= 1e-15 && zar.source === 'ecb');
+
+    writeFileSync(join(dir, 'fix.json'), JSON.stringify({ rates: [{ currency: 'ZAR', rateToUsd: 0.05, effectiveDate: '2023-09-29', source: 'correction' }] }));
+    assert.match(await load(join(dir, 'fix.json')), /published 1 /);
+    const after = await readDecoded<FxRate>(topics.fx, 'fxRate');
+    assert.equal(after.length, 7);
+    const last = after.at(-1)!;
+    assert.deepEqual([last.key, { ...last.value }], ['ZAR@2023-09-29', { currency: 'ZAR', rateToUsd: 0.05, effectiveDate: parseIsoDate('2023-09-29')!, source: 'correction' }]);
   });
 });

@@ -43,7 +43,7 @@ describe('index reference', () => {
   });
 
   it('errors name the file and the bad entry', () => {
-    throwsDataError(() => loadIndexReference(join(dir, 'absent.json')), 'absent.json: cannot read');
+    assert.throws(() => loadIndexReference(join(dir, 'absent.json')), { name: 'InputFileError', message: `cannot read ${join(dir, 'absent.json')}: no such file` });
     throwsDataError(() => loadIndexReference(file('broken.json', '{"indices": [')), 'broken.json: not valid JSON');
     throwsDataError(() => parseIndexReference([entry], 'f.json'), 'f.json: expected a JSON object with an array "indices"');
     throwsDataError(() => parseIndexReference({ indices: [] }, 'f.json'), 'f.json: "indices" is empty');
@@ -92,8 +92,8 @@ describe('FX rate files', () => {
   it('errors name the file and the bad entry', () => {
     const ok = { currency: 'HKD', rateToUsd: 0.13, effectiveDate: '1900-01-01', source: 's' };
     const bad = (over: Record<string, unknown>) => ({ rates: [ok, { ...ok, ...over }] });
-    throwsDataError(() => loadRateFile(join(dir, 'none.json')), 'none.json: cannot read: no such file');
-    throwsDataError(() => loadRateFile(dir), 'cannot read: a folder, not a file');
+    assert.throws(() => loadRateFile(join(dir, 'none.json')), { name: 'InputFileError', message: `cannot read ${join(dir, 'none.json')}: no such file` });
+    assert.throws(() => loadRateFile(dir), { name: 'InputFileError', message: `cannot read ${dir}: it is a folder` });
     throwsDataError(() => loadRateFile(file('broken.json', '{"rates": [')), 'broken.json: not valid JSON');
     throwsDataError(() => parseFxRates({ rate: [ok] }, 'r.json'), 'r.json: expected a JSON object with an array "rates"');
     throwsDataError(() => parseFxRates(bad({ currency: 'HK' }), 'r.json'), 'r.json: entry 2 (HK): currency "HK" is not an ISO 4217 code');
