@@ -25,12 +25,12 @@ export const enrichmentSettings = {
   batchMax: setting({ env: 'ENRICHMENT_BATCH_MAX', default: '5000', expect: 'a positive integer', doc: 'Most records per transaction.', schema: positiveInt }),
   indexReferenceFile: setting({ env: 'INDEX_REFERENCE_FILE', optional: true, file: true, expect: 'a path to a JSON file', doc: 'Index -> exchange/region/currency (default: services/enrichment/data/indices.json).', schema: nonEmpty }),
   fxHistoryFile: setting({
-    env: 'FX_HISTORY_FILE', optional: true, expect: "a path to an ECB history (.zip/.csv) or JSON rate file, or 'none'",
+    env: 'FX_HISTORY_FILE', optional: true, file: 'unless-none', expect: "a path to an ECB history (.zip/.csv) or JSON rate file, or 'none'",
     doc: "Rates published to fx.rates at start where the topic lacks them (default: the ECB's daily history shipped in services/enrichment/data/ecb/); 'none' publishes nothing.",
     schema: nonEmpty,
   }),
   fxFallbackFile: setting({
-    env: 'FX_FALLBACK_FILE', optional: true, expect: "a path to a JSON rate file, or 'none'",
+    env: 'FX_FALLBACK_FILE', optional: true, file: 'unless-none', expect: "a path to a JSON rate file, or 'none'",
     doc: "One rate per currency for bars fx.rates has no rate for (before 1999, TWD), marked fxSource 'fallback' (default: services/enrichment/data/fx-fallback-rates.json); 'none' dead-letters them as no_fx_rate.",
     schema: nonEmpty,
   }),

@@ -45,8 +45,8 @@ describe('stockstream with an unreadable input file', () => {
     { what: 'a replay of a missing file', args: ['ingest', 'replay', '/no/such/file.csv'], extra: {}, code: 66, stderr: 'ingest: cannot read /no/such/file.csv: no such file\n' },
     { what: 'a replay of a folder', args: ['ingest', 'replay', folder, '--loop'], extra: {}, code: 66, stderr: `ingest: cannot read ${folder}: it is a folder\n` },
     {
-      what: "enrichment's reference and rates files", args: ['enrichment'], extra: { INDEX_REFERENCE_FILE: '/no/indices.json', FX_RATES_FILE: folder }, code: 78,
-      stderr: `enrichment: Invalid configuration:\n  - INDEX_REFERENCE_FILE: cannot read /no/indices.json: no such file\n  - FX_RATES_FILE: cannot read ${folder}: it is a folder\n`,
+      what: "enrichment's reference and rates files", args: ['enrichment'], extra: { INDEX_REFERENCE_FILE: '/no/indices.json', FX_HISTORY_FILE: folder, FX_FALLBACK_FILE: '/no/fallback.json' }, code: 78,
+      stderr: `enrichment: Invalid configuration:\n  - INDEX_REFERENCE_FILE: cannot read /no/indices.json: no such file\n  - FX_HISTORY_FILE: cannot read ${folder}: it is a folder\n  - FX_FALLBACK_FILE: cannot read /no/fallback.json: no such file\n`,
     },
     {
       what: "the sink's Kafka CA file", args: ['s3-sink'], extra: { KAFKA_SECURITY_PROTOCOL: 'ssl', KAFKA_SSL_CA_LOCATION: '/no/ca.pem' }, code: 78,

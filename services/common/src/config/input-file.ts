@@ -62,7 +62,7 @@ export function checkFileSettings<S extends SettingsSpec>(spec: S, cfg: ConfigOf
   const problems: string[] = [];
   for (const [key, setting] of Object.entries(spec)) {
     const path = (cfg as Record<string, unknown>)[key];
-    if (!setting.file || typeof path !== 'string') continue;
+    if (!setting.file || typeof path !== 'string' || (setting.file === 'unless-none' && path === 'none')) continue;
     try {
       checkInputFile(path);
     } catch (err) {

@@ -17,8 +17,12 @@ export interface Setting<T> {
   optional?: boolean;
   /** Never printed: not in logs, not in error messages. */
   secret?: boolean;
-  /** A path to a file the component reads: checked readable before anything connects (checkFileSettings). */
-  file?: boolean;
+  /**
+   * A path to a file the component reads: checked readable before anything
+   * connects (checkFileSettings); 'unless-none' when the value `none` turns
+   * the file off.
+   */
+  file?: boolean | 'unless-none';
   schema: z.ZodType<T>;
 }
 

@@ -50,3 +50,9 @@ test('file settings: every one set to an unreadable file is named at once; unset
       && err.message === `Invalid configuration:\n  - X_CA: cannot read /no/ca.pem: no such file\n  - X_DATA: cannot read ${dir}: it is a folder`,
   );
 });
+
+test("file settings that 'none' turns off: none is not a path; anything else is checked", () => {
+  const spec = { rates: setting({ env: 'X_RATES', optional: true, file: 'unless-none', expect: 'a path or none', doc: 'Rates.', schema: z.string() }) };
+  assert.doesNotThrow(() => checkFileSettings(spec, loadConfig(spec, { X_RATES: 'none' })));
+  assert.throws(() => checkFileSettings(spec, loadConfig(spec, { X_RATES: 'nope' })), { message: 'Invalid configuration:\n  - X_RATES: cannot read nope: no such file' });
+});

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseIsoDate } from '@stockstream/common';
 import { KafkaProducer, createLogger } from '@stockstream/common';
 import { datasetFile, killService, metricSeries, metricValue, runService, stopService, testKafkaConfig, uniqueTopics, waitForMetric, type ServiceRun } from '@stockstream/common/testing';
 import { outputs, waitForOutputs } from './support/outputs.js';
@@ -20,7 +21,7 @@ async function ingest(env: Record<string, string>): Promise<void> {
 }
 
 describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
-  it('turns every raw record into exactly one enriched record or dead letter; HSI closeUsd = close x 0.13', async () => {
+  it('turns every raw record into exactly one enriched record or dead letter; HSI at the ECB rate of its day from 1999, at the fallback 0.13 before', async () => {
     const topics = uniqueTopics('enr-clean');
     await ingest(topics.env);
     const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'a' });
@@ -29,9 +30,13 @@ describe('enrichment on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.deepEqual({ enriched: o.enriched, dead: o.dead, distinct: o.distinct, duplicates: o.duplicates, reasons: o.reasons }, {
       enriched: 50_568, dead: 681, distinct: ROWS, duplicates: 0, reasons: { missing_price: 681 },
     });
+    const ecbStart = parseIsoDate('1999-01-04')!;
     for (const m of o.enrichedRecords.filter((r) => r.value.index === 'HSI')) {
-      assert.equal(m.value.fxRate, 0.13);
-      assert.ok(Math.abs(m.value.closeUsd - m.value.close * 0.13) <= 1e-9 * m.value.closeUsd);
+      const t = m.value;
+      if (t.date < ecbStart) assert.deepEqual([t.fxRate, t.fxSource], [0.13, 'fallback']);
+      // The peg: 7.70-7.85 HKD per USD, but for days where the ECB's HKD quote lags its USD quote (1999-08-20: 7.66).
+      else assert.ok(t.fxSource === 'ecb' && t.fxEffectiveDate <= t.date && t.fxRate > 1 / 7.9 && t.fxRate < 1 / 7.6, `${t.date}: ${t.fxRate} ${t.fxSource}`);
+      assert.ok(Math.abs(t.closeUsd - t.close * t.fxRate) <= 1e-9 * t.closeUsd);
     }
   });
 

@@ -35,6 +35,27 @@ FROM ticks
 GROUP BY exchange
 ORDER BY volume DESC, exchange`,
   },
+  local_vs_usd_return: {
+    title: 'Return in local currency and in USD since the ECB series starts (1999-01-04), per index',
+    // min_by/max_by: the close of the first and last trading day (DuckDB, Athena and Trino all have them).
+    sql: `SELECT "index", currency, min(date) AS first_date, max(date) AS last_date,
+       round(100 * (max_by(close, date) / min_by(close, date) - 1), 1) AS local_return_pct,
+       round(100 * (max_by(close_usd, date) / min_by(close_usd, date) - 1), 1) AS usd_return_pct,
+       round(100 * ((max_by(close_usd, date) / min_by(close_usd, date)) / (max_by(close, date) / min_by(close, date)) - 1), 1) AS fx_effect_pct,
+       coalesce(min_by(fx_source, date), 'unrecorded') || ' -> ' || coalesce(max_by(fx_source, date), 'unrecorded') AS fx_sources
+FROM ticks
+WHERE date >= DATE '1999-01-04'
+GROUP BY "index", currency
+ORDER BY "index"`,
+  },
+  fx_rate_sources: {
+    title: 'Which FX rates converted the bars: per currency and source, with the dates they cover',
+    sql: `SELECT currency, coalesce(fx_source, 'unrecorded') AS fx_source, count(*) AS bars, min(date) AS first_date, max(date) AS last_date,
+       round(min(fx_rate), 6) AS min_rate, round(max(fx_rate), 6) AS max_rate
+FROM ticks
+GROUP BY ALL
+ORDER BY currency, first_date`,
+  },
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLE_QUERIES;

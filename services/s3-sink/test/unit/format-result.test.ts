@@ -19,6 +19,6 @@ describe('formatResult', () => {
     assert.equal(formatResult(r, 'json').split('\n')[0], '{"index":"HSI","n":12,"avg":1.5}');
   });
   it('names the four example questions', () => {
-    assert.deepEqual(EXAMPLE_NAMES, ['latest_close_usd', 'yearly_avg_close_usd', 'biggest_daily_moves', 'volume_by_exchange']);
+    assert.deepEqual(EXAMPLE_NAMES, ['latest_close_usd', 'yearly_avg_close_usd', 'biggest_daily_moves', 'volume_by_exchange', 'local_vs_usd_return', 'fx_rate_sources']);
   });
 });
