@@ -17,7 +17,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 's3-sink', summary: 'write ticks.enriched to the S3 lake as Parquet files', module: '@stockstream/s3-sink/dist/src/main.js' },
   { name: 'query', summary: "SQL over the lake with DuckDB: --example all, or --sql '...'", module: '@stockstream/s3-sink/dist/src/query-main.js' },
   { name: 'catalog', summary: "the lake's table for Athena: ddl prints it, register puts it in Glue", module: '@stockstream/s3-sink/dist/src/catalog-main.js' },
-  { name: 'fx', summary: 'publish FX rates to fx.rates: load [FILE] (default the shipped ECB history), or load --fetch-ecb', module: '@stockstream/enrichment/dist/src/fx-main.js' },
+  { name: 'fx', summary: 'publish FX rates to fx.rates: load [FILE], or load --fetch-ecb', module: '@stockstream/enrichment/dist/src/fx-main.js' },
   { name: 'healthcheck', summary: 'exit 0 when the service in this container answers /healthz', module: './healthcheck.js' },
 ];
 

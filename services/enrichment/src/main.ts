@@ -12,6 +12,7 @@ import { FxTable } from './fx/fx-table.js';
 import { loadRateFile } from './fx/rate-file.js';
 import { publishRates } from './fx/rate-publisher.js';
 import { RateResolver } from './fx/rate-resolver.js';
+import { retiredDefaultsIn } from './fx/retired-defaults.js';
 import { createEnrichmentMetrics } from './metrics.js';
 import { RawTickReader } from './decode/raw-tick-reader.js';
 import { runProcessor } from './pipeline/batch-processor.js';
@@ -59,11 +60,10 @@ serviceMain(
     const fx = new FxTable();
     const feed = await FxFeed.start(cfg, cfg.fxTopic, fx, new AvroDeserializer<FxRate>(schemaRegistry, fxSchema.type), logger, cfg.fxLoadTimeoutMs);
     lifecycle.defer('fx feed', () => feed.stop());
-    if (history) {
-      await publishRates({
-        rates: history, table: fx, replace: false, topic: cfg.fxTopic, producer: currentProducer(), transactions: session?.transactions ?? null, serializer: fxSchema.serializer, logger,
-      });
-    }
+    await publishRates({
+      rates: history ?? [], retract: retiredDefaultsIn(fx), table: fx, replace: false, topic: cfg.fxTopic, producer: currentProducer(),
+      transactions: session?.transactions ?? null, serializer: fxSchema.serializer, logger,
+    });
     const rates = new RateResolver(fx, fallback);
 
     const consumer = await GroupConsumer.connect(cfg, logger, {

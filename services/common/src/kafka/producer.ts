@@ -152,19 +152,19 @@ export class KafkaProducer {
    * librdkafka's queue is full does it return a promise that settles once
    * there is room again, so callers can `await` it cheaply on every call.
    * `value` may be any byte view (a Buffer, or a subarray of a larger array):
-   * the client copies it before this returns.
+   * the client copies it before this returns; null is a tombstone (compacted topics).
    */
-  produce(topic: string, key: Buffer | string | null, value: Uint8Array, onDelivery?: DeliveryCallback, partition?: number): void | Promise<void> {
+  produce(topic: string, key: Buffer | string | null, value: Uint8Array | null, onDelivery?: DeliveryCallback, partition?: number): void | Promise<void> {
     if (this.tryProduce(topic, key, value, onDelivery, partition)) return;
     return this.retryWhenRoom(topic, key, value, onDelivery, partition);
   }
 
   /** Hands one message to librdkafka; false when its queue is full. */
-  private tryProduce(topic: string, key: Buffer | string | null, value: Uint8Array, onDelivery?: DeliveryCallback, partition?: number): boolean {
+  private tryProduce(topic: string, key: Buffer | string | null, value: Uint8Array | null, onDelivery?: DeliveryCallback, partition?: number): boolean {
     try {
       // Typed as Buffer, but the binding reads any byte view (node::Buffer::HasInstance is IsArrayBufferView):
       // consumed-messages.test.ts produces subarrays and reads them back.
-      this.native.produce(topic, partition ?? null, value as Buffer, key, Date.now(), onDelivery);
+      this.native.produce(topic, partition ?? null, value as Buffer, key, Date.now(), onDelivery); // null: a tombstone
       if (this.counting) this.inFlight++;
       return true;
     } catch (err) {
@@ -173,7 +173,7 @@ export class KafkaProducer {
     }
   }
 
-  private async retryWhenRoom(topic: string, key: Buffer | string | null, value: Uint8Array, onDelivery?: DeliveryCallback, partition?: number): Promise<void> {
+  private async retryWhenRoom(topic: string, key: Buffer | string | null, value: Uint8Array | null, onDelivery?: DeliveryCallback, partition?: number): Promise<void> {
     do await new Promise((r) => setTimeout(r, 2));
     while (!this.tryProduce(topic, key, value, onDelivery, partition));
   }

@@ -10,6 +10,7 @@ export interface DecodedMessage<T> {
   partition: number;
   offset: number;
   key: string | null;
+  /** The decoded value; null for a tombstone (a null value on a compacted topic): read such topics as T | null. */
   value: T;
 }
 
@@ -25,6 +26,6 @@ export async function decodeTopic<T>(
   const raw: Message[] = [];
   await readTopic(cfg, topic, (m) => raw.push(m), opts);
   const out: DecodedMessage<T>[] = [];
-  for (const m of raw) out.push({ partition: m.partition, offset: m.offset, key: m.key == null ? null : m.key.toString(), value: await de.decode(m.value) });
+  for (const m of raw) out.push({ partition: m.partition, offset: m.offset, key: m.key == null ? null : m.key.toString(), value: (m.value == null ? null : await de.decode(m.value)) as T });
   return out;
 }

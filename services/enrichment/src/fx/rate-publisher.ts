@@ -31,11 +31,20 @@ export interface PublishRatesOptions {
   logger: Logger;
 }
 
-/** Produces what ratesToPublish selects and waits until the broker has it; returns how many. */
-export async function publishRates(opts: PublishRatesOptions): Promise<number> {
+/**
+ * Produces what ratesToPublish selects, and a tombstone for each rate of
+ * `retract`, and waits until the broker has them; returns how many rates
+ * were published.
+ */
+export async function publishRates(opts: PublishRatesOptions & { retract?: readonly FxRate[] }): Promise<number> {
   const todo = ratesToPublish(opts.rates, opts.table, opts.replace);
-  if (todo.length === 0) return 0;
+  const retract = opts.retract ?? [];
+  if (todo.length === 0 && retract.length === 0) return 0;
   if (opts.transactions) await opts.transactions.begin();
+  for (const rate of retract) {
+    const q = opts.producer.produce(opts.topic, fxKey(rate.currency, rate.effectiveDate), null);
+    if (q) await q;
+  }
   for (const rate of todo) {
     const q = opts.producer.produce(opts.topic, fxKey(rate.currency, rate.effectiveDate), opts.serializer.encode(rate));
     if (q) await q;
@@ -43,8 +52,9 @@ export async function publishRates(opts: PublishRatesOptions): Promise<number> {
   if (opts.transactions) await opts.transactions.commit();
   else await opts.producer.flush();
   const now = Date.now();
+  for (const rate of retract) opts.table.remove(rate.currency, rate.effectiveDate, now);
   for (const rate of todo) opts.table.upsert(rate, now);
-  const currencies = [...new Set(todo.map((r) => r.currency))].sort();
-  opts.logger.info({ rates: todo.length, currencies }, 'published FX rates');
+  if (retract.length > 0) opts.logger.info({ retracted: retract.map((r) => fxKey(r.currency, r.effectiveDate)) }, 'retracted the FX defaults of earlier versions (the fallback replaces them)');
+  if (todo.length > 0) opts.logger.info({ rates: todo.length, currencies: [...new Set(todo.map((r) => r.currency))].sort() }, 'published FX rates');
   return todo.length;
 }

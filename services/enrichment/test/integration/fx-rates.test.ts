@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KafkaProducer, SchemaRegistryClient, createLogger, registerTopicSchema, type DeadLetter, type EnrichedTick, type FxRate } from '@stockstream/common';
+import { KafkaProducer, SchemaRegistryClient, bootstrapPipeline, createLogger, loadConfig, registerTopicSchema, topicSettings, type DeadLetter, type EnrichedTick, type FxRate } from '@stockstream/common';
 import { metricValue, readDecoded, runService, testKafkaConfig, testRegistryConfig, uniqueTopics } from '@stockstream/common/testing';
 import { fxKey } from '../../src/fx/fx-key.js';
 import { parseIsoDate } from '@stockstream/common';
@@ -139,5 +139,36 @@ describe('FX rates on the real stack', () => {
     assert.equal(after.length, 7);
     const last = after.at(-1)!;
     assert.deepEqual([last.key, { ...last.value }], ['ZAR@2023-09-29', { currency: 'ZAR', rateToUsd: 0.05, effectiveDate: parseIsoDate('2023-09-29')!, source: 'correction' }]);
+  });
+
+  it('retracts the FX defaults an earlier version published (exact copies only), so the fallback takes over', async () => {
+    const topics = uniqueTopics('enr-retire');
+    const dir = mkdtempSync(join(tmpdir(), 'fx-'));
+    const registry = new SchemaRegistryClient(testRegistryConfig());
+    // The topics exist before the service first starts, as they did under the earlier version.
+    await bootstrapPipeline({ kafka: testKafkaConfig(), topics: loadConfig(topicSettings, { ...process.env, ...topics.env }), registry, logger: createLogger('t', 'warn'), clientId: 'fx-retire' });
+    const fxSchema = await registerTopicSchema<FxRate>(registry, topics.fx, 'fxRate');
+    const producer = await KafkaProducer.connect(testKafkaConfig(), createLogger('t', 'warn'), { clientId: 'fx-retire' });
+    const old = (currency: string, rateToUsd: number, source: string): FxRate => ({ currency, rateToUsd, effectiveDate: parseIsoDate('1900-01-01')!, source });
+    for (const r of [
+      old('USD', 1, 'identity: 1 USD is 1 USD'),
+      old('HKD', 0.13, 'fixed rate of the public set (indexProcessed.csv: CloseUSD = Close x 0.13)'),
+      old('CAD', 0.8, 'ops'), // an operator's own rate at a key the old defaults used: kept
+    ]) producer.produce(topics.fx, fxKey(r.currency, r.effectiveDate), fxSchema.serializer.encode(r));
+    await producer.flush();
+    await producer.disconnect();
+    const port = 19_173;
+    const svc = runService(ENRICH, [], { ...topics.env, ENRICHMENT_GROUP_ID: `g-${topics.raw}`, ENRICHMENT_INSTANCE_ID: 'retire', HTTP_PORT: String(port), FX_HISTORY_FILE: 'none' });
+    try {
+      await ingest(csv(dir, 'old.csv', ['HSI,1990-06-01,100,110,90,100,100,5', 'GSPTSE,1990-06-01,100,110,90,100,100,5']), topics.env);
+      await waitIn(port, 2);
+    } finally {
+      svc.child.kill('SIGTERM');
+      assert.equal((await svc.exited).code, 0, svc.stderr());
+    }
+    const enriched = (await readDecoded<EnrichedTick>(topics.enriched, 'enrichedTick')).map((m) => m.value);
+    assert.deepEqual(enriched.map((t) => [t.index, t.fxRate, t.fxSource]).sort(), [['GSPTSE', 0.8, 'ops'], ['HSI', 0.13, 'fallback']]);
+    const records = await readDecoded<FxRate | null>(topics.fx, 'fxRate');
+    assert.deepEqual(records.filter((m) => m.value === null).map((m) => m.key).sort(), ['HKD@1900-01-01', 'USD@1900-01-01'], 'tombstones for the exact copies');
   });
 });
