@@ -15,6 +15,34 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** S3's smallest allowed multipart part (except the last). */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
+/**
+ * How a PutObject below the multipart threshold is sent:
+ * - 'signed': SignedPut (signed-put.ts), one SigV4-signed HTTP PUT over a
+ *   keep-alive agent, without the SDK's middleware; needs `endpoint`.
+ * - 'sdk': the S3 client's PutObjectCommand.
+ */
+export type SmallPutPath = 'signed' | 'sdk';
+
+/**
+ * The path small PUTs take: `config.smallPutPath` when set, else 'signed' for
+ * an S3-compatible endpoint and 'sdk' for AWS (no endpoint).
+ *
+ * Why the endpoint decides by default, and is no environment setting: on an
+ * S3-compatible server (S3Proxy, MinIO) the signed path is the same request at
+ * a third of the CPU (docs/own-code.md), with nothing the SDK adds that such a
+ * server needs. AWS itself is where the SDK's endpoint rules earn their
+ * cost (the region's endpoint, virtual-hosted or path-style addressing by the
+ * bucket name's rules, FIPS/dual-stack/accelerate variants, directory
+ * buckets' session auth), which SignedPut does not redo; it cannot take AWS
+ * without an endpoint anyway. So an operator's
+ * choice would add a way to misconfigure and no case that needs it. Tests
+ * set 'sdk' with an endpoint to run the AWS path against the local server.
+ */
+export function smallPutPath(config: Pick<S3StorageConfig, 'endpoint' | 'smallPutPath'>): SmallPutPath {
+  if (config.smallPutPath === 'signed' && !config.endpoint) throw new Error("S3 small PUT path 'signed' needs an S3-compatible endpoint; AWS S3 (no endpoint) goes through the SDK");
+  return config.smallPutPath ?? (config.endpoint ? 'signed' : 'sdk');
+}
+
 export interface S3StorageConfig {
   bucket: string;
   /** e.g. http://127.0.0.1:9000 for S3Proxy/MinIO; unset = AWS for the region. */
@@ -35,6 +63,8 @@ export interface S3StorageConfig {
   listPageSize?: number;
   /** Attempts per request, first one included (SDK standard retry: exponential backoff with jitter). */
   maxAttempts: number;
+  /** How PutObjects below the multipart threshold are sent; unset = by the endpoint (see smallPutPath()). */
+  smallPutPath?: SmallPutPath | undefined;
   /** TCP connect timeout per attempt. */
   connectTimeoutMs: number;
   /** Longest one attempt may take, request and response included (also the socket idle limit). */
@@ -53,7 +83,9 @@ export class S3Storage implements Storage {
   readonly bucket: string;
   /** For messages: the endpoint, or AWS and the region. */
   readonly endpointLabel: string;
-  /** Small PUTs to an S3-compatible endpoint bypass the SDK's middleware (see signed-put.ts); AWS itself goes through the SDK. */
+  /** The path PutObjects below the multipart threshold take (see smallPutPath()). */
+  readonly smallPutPath: SmallPutPath;
+  /** The signed path's sender, when that is the path. */
   private readonly signedPut: SignedPut | null;
 
   constructor(private readonly config: S3StorageConfig) {
@@ -61,6 +93,7 @@ export class S3Storage implements Storage {
       throw new Error('S3 credentials: set both the access key id and the secret access key, or neither (AWS default chain)');
     }
     if (config.partSizeBytes < MIN_PART_BYTES) throw new RangeError(`S3 multipart part size must be at least ${MIN_PART_BYTES} bytes`);
+    this.smallPutPath = smallPutPath(config);
     this.bucket = config.bucket;
     this.endpointLabel = config.endpoint ?? `AWS S3 (${config.region})`;
     const clientConfig: S3ClientConfig = {
@@ -84,7 +117,7 @@ export class S3Storage implements Storage {
       clientConfig.credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey };
     }
     this.client = new S3Client(clientConfig);
-    this.signedPut = config.endpoint
+    this.signedPut = this.smallPutPath === 'signed' && config.endpoint
       ? new SignedPut({
           endpoint: config.endpoint, bucket: config.bucket, region: config.region, forcePathStyle: config.forcePathStyle,
           // The client's resolved provider: static keys, or the default chain, cached and refreshed by the SDK.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,9 @@ const EXPECTED_TYPES = {
   source_kind: 'VARCHAR', source_name: 'VARCHAR', source_line: 'BIGINT', raw_topic: 'VARCHAR', raw_partition: 'INTEGER', raw_offset: 'BIGINT',
   ingested_at: 'TIMESTAMP', enriched_at: 'TIMESTAMP', fx_source: 'VARCHAR',
 };
+
+/** SHA-256 of the encoder's bytes for the inputs of the 'writes the bytes it wrote' test (UNCOMPRESSED: snappy's output is the library's). */
+const PINNED_SHA256 = '772a1d0a6620a09b2d3277f83e883cc68b0268c4043120c23dad548e0a124eab';
 
 /** Runs `sql` with `$file` bound to a temporary copy of `bytes`; rows as plain objects. */
 async function queryFile(bytes: Buffer, sql: string): Promise<Record<string, unknown>[]> {
@@ -160,6 +164,27 @@ describe('encodeParquetFile', () => {
     assert.deepEqual(rows, [{ stats_min: null, stats_max: null }]);
     const values = await read([{ name: 'd', kind: 'double', values: Float64Array.of(1, Number.NaN, 3) }]);
     assert.ok(Number.isNaN(values[1]!.d));
+  });
+
+  it('writes the bytes it wrote when they were pinned (a refactoring must not change them; an intended change updates the hash and says why)', () => {
+    // Every column kind, nulls in runs, an all-null string column, a dictionary wider than a byte, signed zeros, NaN, and zero rows.
+    const n = 600;
+    const files = [
+      encodeParquetFile([
+        { name: 's', kind: 'string', ids: Int32Array.from({ length: n }, (_, i) => (i % 7 < 2 ? -1 : (i * 31) % 300)), dictionary: Array.from({ length: 300 }, (_, i) => `v${i}-é`) },
+        { name: 'none', kind: 'string', ids: new Int32Array(n).fill(-1), dictionary: [] },
+        { name: 'i', kind: 'int32', values: Int32Array.from({ length: n }, (_, i) => (i - 300) * 7_000_001) },
+        { name: 'd', kind: 'date', values: Int32Array.from({ length: n }, (_, i) => i * 97 - 25_567) },
+        { name: 'l', kind: 'int64', values: Float64Array.from({ length: n }, (_, i) => (i - 300) * 30_000_000_000_001) },
+        { name: 't', kind: 'timestamp-millis', values: Float64Array.from({ length: n }, (_, i) => 1_714_566_896_789 - i * 86_400_001) },
+        { name: 'x', kind: 'double', values: Float64Array.from({ length: n }, (_, i) => (i === 0 ? -0 : Math.sin(i) * 1e6)) },
+        { name: 'nan', kind: 'double', values: Float64Array.from({ length: n }, (_, i) => (i === 5 ? Number.NaN : i)) },
+      ], { codec: 'UNCOMPRESSED', createdBy: 'stockstream s3-sink' }),
+      encodeParquetFile([{ name: 's', kind: 'string', ids: new Int32Array(0), dictionary: [] }, { name: 'x', kind: 'double', values: new Float64Array(0) }], { codec: 'UNCOMPRESSED', createdBy: 't' }),
+    ];
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(f);
+    assert.equal(hash.digest('hex'), PINNED_SHA256);
   });
 
   it('refuses columns of different lengths and a codec without its compressor', () => {

@@ -10,6 +10,10 @@
 // share one schema; only string columns hold nulls (a column that a later
 // schema version added, null in the rows of records of the earlier ones).
 import { endianness } from 'node:os';
+import {
+  ColumnChunk, ColumnMetaData, ColumnOrder, CompressionCodec, ConvertedType, DataPageHeader, DictionaryPageHeader, Encoding, FieldRepetitionType, FileMetaData,
+  IntType, LogicalType, PageHeader, PageType, RowGroup, SchemaElement, Statistics, TimestampType, TimeUnit, Type,
+} from './parquet-thrift.js';
 import { ByteSink, CompactWriter } from './thrift-compact-writer.js';
 
 if (endianness() !== 'LE') throw new Error('parquet-file-encoder copies typed arrays as Parquet little-endian values: big-endian hosts are not supported');
@@ -53,13 +57,10 @@ export interface EncodeOptions {
   createdBy: string;
 }
 
-// parquet.thrift enum values.
-const Type = { INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const Converted = { UTF8: 0, DATE: 6, TIMESTAMP_MILLIS: 9, INT_32: 17, INT_64: 18 } as const;
-const Encoding = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3 } as const;
-const PageType = { DATA_PAGE: 0, DICTIONARY_PAGE: 2 } as const;
-const Codec: Record<ParquetCodec, number> = { UNCOMPRESSED: 0, SNAPPY: 1 };
-const OPTIONAL = 1;
+// Field ids and enum values: parquet-thrift.ts, named as in parquet.thrift.
+const Codec: Record<ParquetCodec, CompressionCodec> = { UNCOMPRESSED: CompressionCodec.UNCOMPRESSED, SNAPPY: CompressionCodec.SNAPPY };
+/** FileMetaData.version, as parquet-mr and DuckDB write it. */
+const FORMAT_VERSION = 1;
 const MAGIC = Buffer.from('PAR1', 'latin1');
 const TWO_32 = 4294967296;
 
@@ -74,7 +75,7 @@ interface Chunk {
   max: Buffer | null;
   nulls: number;
   /** Of the values in the data page: PLAIN, or PLAIN_DICTIONARY for strings (unless every row is null). */
-  encoding: number;
+  encoding: Encoding;
 }
 
 /** Rows in a column, checked equal across columns. */
@@ -187,6 +188,12 @@ function int32Stat(v: number): Buffer {
   return b;
 }
 
+/** The body of an empty struct (StringType, DateType, MilliSeconds, TypeDefinedOrder...). */
+const empty = (): void => undefined;
+
+/** The body of an IntType of a signed integer of `bits` bits. */
+const signedInt = (bits: 32 | 64) => (t: CompactWriter) => t.i8(IntType.bitWidth, bits).bool(IntType.isSigned, true);
+
 /**
  * The file's bytes. Every column must have the same number of rows; integers
  * must fit their type (a fraction or an out-of-range value is an error, never
@@ -205,10 +212,10 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
     offset += b.length;
   };
   /** Writes one page (header + compressed body); returns [uncompressed, compressed] sizes including the header. */
-  const page = (type: number, body: Buffer, header: (w: CompactWriter) => void): [number, number] => {
+  const page = (type: PageType, body: Buffer, header: (w: CompactWriter) => void): [number, number] => {
     const data = compress(body);
     const w = new CompactWriter(new ByteSink(64));
-    w.i32(1, type).i32(2, body.length).i32(3, data.length);
+    w.i32(PageHeader.type, type).i32(PageHeader.uncompressed_page_size, body.length).i32(PageHeader.compressed_page_size, data.length);
     header(w);
     const h = Buffer.from(w.end());
     push(h);
@@ -224,7 +231,7 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
     let uncompressed = 0;
     let compressed = 0;
     let values: Buffer;
-    let encoding: number = Encoding.PLAIN;
+    let encoding = Encoding.PLAIN;
     let min: Buffer | null = null;
     let max: Buffer | null = null;
     switch (column.kind) {
@@ -244,7 +251,9 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
           plain.bytes(b);
         }
         dictionaryPageOffset = offset;
-        const [u, c] = page(PageType.DICTIONARY_PAGE, plain.view(), (w) => w.struct(7, (d) => d.i32(1, dict.length).i32(2, Encoding.PLAIN_DICTIONARY)));
+        const [u, c] = page(PageType.DICTIONARY_PAGE, plain.view(), (w) =>
+          w.struct(PageHeader.dictionary_page_header, (d) => d.i32(DictionaryPageHeader.num_values, dict.length).i32(DictionaryPageHeader.encoding, Encoding.PLAIN_DICTIONARY)),
+        );
         uncompressed += u;
         compressed += c;
         values = dictionaryIndices(column.ids, dict.length);
@@ -277,65 +286,79 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
     }
     const dataPageOffset = offset;
     const [u, c] = page(PageType.DATA_PAGE, Buffer.concat([nulls > 0 ? stringLevels((column as StringColumn).ids) : levels, values]), (w) =>
-      w.struct(5, (d) => d.i32(1, rows).i32(2, encoding).i32(3, Encoding.RLE).i32(4, Encoding.RLE)),
+      w.struct(PageHeader.data_page_header, (d) =>
+        d
+          .i32(DataPageHeader.num_values, rows)
+          .i32(DataPageHeader.encoding, encoding)
+          .i32(DataPageHeader.definition_level_encoding, Encoding.RLE)
+          .i32(DataPageHeader.repetition_level_encoding, Encoding.RLE),
+      ),
     );
     return { column, fileOffset: start, dictionaryPageOffset, dataPageOffset, uncompressed: uncompressed + u, compressed: compressed + c, min, max, nulls, encoding };
   });
 
   const footer = new CompactWriter(new ByteSink(4096));
-  footer.i32(1, 1);
-  footer.structList(2, [null, ...columns], (w, c) => {
+  footer.i32(FileMetaData.version, FORMAT_VERSION);
+  // The schema: the root (a group of every column), then one element per column.
+  footer.structList(FileMetaData.schema, [null, ...columns], (w, c) => {
     if (c === null) {
-      w.binary(4, 'schema').i32(5, columns.length);
+      w.binary(SchemaElement.name, 'schema').i32(SchemaElement.num_children, columns.length);
       return;
     }
-    w.i32(1, physicalType(c)).i32(3, OPTIONAL).binary(4, c.name);
+    w.i32(SchemaElement.type, physicalType(c)).i32(SchemaElement.repetition_type, FieldRepetitionType.OPTIONAL).binary(SchemaElement.name, c.name);
+    // Each annotated column carries both the legacy converted_type and the logicalType union.
     switch (c.kind) {
       case 'string':
-        w.i32(6, Converted.UTF8).struct(10, (l) => l.struct(1, () => undefined));
+        w.i32(SchemaElement.converted_type, ConvertedType.UTF8).struct(SchemaElement.logicalType, (l) => l.struct(LogicalType.STRING, empty));
         break;
       case 'date':
-        w.i32(6, Converted.DATE).struct(10, (l) => l.struct(6, () => undefined));
+        w.i32(SchemaElement.converted_type, ConvertedType.DATE).struct(SchemaElement.logicalType, (l) => l.struct(LogicalType.DATE, empty));
         break;
       case 'int32':
-        w.i32(6, Converted.INT_32).struct(10, (l) => l.struct(10, (t) => t.i8(1, 32).bool(2, true)));
+        w.i32(SchemaElement.converted_type, ConvertedType.INT_32).struct(SchemaElement.logicalType, (l) => l.struct(LogicalType.INTEGER, signedInt(32)));
         break;
       case 'int64':
-        w.i32(6, Converted.INT_64).struct(10, (l) => l.struct(10, (t) => t.i8(1, 64).bool(2, true)));
+        w.i32(SchemaElement.converted_type, ConvertedType.INT_64).struct(SchemaElement.logicalType, (l) => l.struct(LogicalType.INTEGER, signedInt(64)));
         break;
       case 'timestamp-millis':
-        w.i32(6, Converted.TIMESTAMP_MILLIS).struct(10, (l) => l.struct(8, (t) => t.bool(1, false).struct(2, (u) => u.struct(1, () => undefined))));
+        // Zone-less (isAdjustedToUTC=false), and still TIMESTAMP_MILLIS: LogicalTypes.md has writers annotate local timestamps with the legacy type too.
+        w.i32(SchemaElement.converted_type, ConvertedType.TIMESTAMP_MILLIS).struct(SchemaElement.logicalType, (l) =>
+          l.struct(LogicalType.TIMESTAMP, (t) => t.bool(TimestampType.isAdjustedToUTC, false).struct(TimestampType.unit, (u) => u.struct(TimeUnit.MILLIS, empty))),
+        );
         break;
       case 'double':
         break;
     }
   });
-  footer.i64(3, rows);
+  footer.i64(FileMetaData.num_rows, rows);
   const totalUncompressed = chunks.reduce((n, c) => n + c.uncompressed, 0);
   const totalCompressed = chunks.reduce((n, c) => n + c.compressed, 0);
-  footer.structList(4, [chunks], (rg, cs) => {
-    rg.structList(1, cs, (cc, ch) => {
-      cc.i64(2, ch.fileOffset).struct(3, (m) => {
-        m.i32(1, physicalType(ch.column))
-          .i32List(2, [ch.encoding, Encoding.RLE])
-          .stringList(3, [ch.column.name])
-          .i32(4, Codec[opts.codec])
-          .i64(5, rows)
-          .i64(6, ch.uncompressed)
-          .i64(7, ch.compressed)
-          .i64(9, ch.dataPageOffset);
-        if (ch.dictionaryPageOffset !== null) m.i64(11, ch.dictionaryPageOffset);
-        m.struct(12, (s) => {
-          s.i64(3, ch.nulls);
-          if (ch.max && ch.min) s.binary(5, ch.max).binary(6, ch.min);
+  footer.structList(FileMetaData.row_groups, [chunks], (rg, cs) => {
+    rg.structList(RowGroup.columns, cs, (cc, ch) => {
+      cc.i64(ColumnChunk.file_offset, ch.fileOffset).struct(ColumnChunk.meta_data, (m) => {
+        m.i32(ColumnMetaData.type, physicalType(ch.column))
+          .i32List(ColumnMetaData.encodings, [ch.encoding, Encoding.RLE])
+          .stringList(ColumnMetaData.path_in_schema, [ch.column.name])
+          .i32(ColumnMetaData.codec, Codec[opts.codec])
+          .i64(ColumnMetaData.num_values, rows)
+          .i64(ColumnMetaData.total_uncompressed_size, ch.uncompressed)
+          .i64(ColumnMetaData.total_compressed_size, ch.compressed)
+          .i64(ColumnMetaData.data_page_offset, ch.dataPageOffset);
+        if (ch.dictionaryPageOffset !== null) m.i64(ColumnMetaData.dictionary_page_offset, ch.dictionaryPageOffset);
+        m.struct(ColumnMetaData.statistics, (s) => {
+          s.i64(Statistics.null_count, ch.nulls);
+          if (ch.max && ch.min) s.binary(Statistics.max_value, ch.max).binary(Statistics.min_value, ch.min);
         });
       });
     });
-    rg.i64(2, totalUncompressed).i64(3, rows).i64(5, chunks[0]?.fileOffset ?? MAGIC.length).i64(6, totalCompressed);
+    rg.i64(RowGroup.total_byte_size, totalUncompressed)
+      .i64(RowGroup.num_rows, rows)
+      .i64(RowGroup.file_offset, chunks[0]?.fileOffset ?? MAGIC.length)
+      .i64(RowGroup.total_compressed_size, totalCompressed);
   });
-  footer.binary(6, opts.createdBy);
+  footer.binary(FileMetaData.created_by, opts.createdBy);
   // Type-defined sort order for every column: without it readers must ignore min_value/max_value.
-  footer.structList(7, columns, (w) => w.struct(1, () => undefined));
+  footer.structList(FileMetaData.column_orders, columns, (w) => w.struct(ColumnOrder.TYPE_ORDER, empty));
   const meta = footer.end();
   const tail = Buffer.allocUnsafe(8);
   tail.writeUInt32LE(meta.length, 0);
@@ -343,7 +366,7 @@ export function encodeParquetFile(columns: readonly ParquetColumn[], opts: Encod
   return Buffer.concat([...parts, meta, tail]);
 }
 
-function physicalType(c: ParquetColumn): number {
+function physicalType(c: ParquetColumn): Type {
   switch (c.kind) {
     case 'string':
       return Type.BYTE_ARRAY;

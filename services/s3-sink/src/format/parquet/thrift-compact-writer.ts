@@ -13,6 +13,14 @@ export const enum ThriftType {
   Struct = 12,
 }
 
+/** The byte that ends a struct's fields. */
+const STOP = 0;
+/** A field header is one byte, (id delta << 4) | type, when the id is 1..15 above the previous one's; else the type byte, then the id as a zigzag varint. */
+const MAX_SHORT_DELTA = 15;
+/** A list header is one byte, (size << 4) | element type, up to this size; else 0xf0 | element type, then the size as a varint. */
+const MAX_SHORT_LIST = 14;
+const LONG_LIST = 0xf0;
+
 /** A growable byte buffer. */
 export class ByteSink {
   private buf: Buffer;
@@ -78,7 +86,7 @@ export class CompactWriter {
   private fieldHeader(id: number, type: number): void {
     const last = this.lastField[this.lastField.length - 1]!;
     const delta = id - last;
-    if (delta > 0 && delta <= 15) this.out.byte((delta << 4) | type);
+    if (delta > 0 && delta <= MAX_SHORT_DELTA) this.out.byte((delta << 4) | type);
     else {
       this.out.byte(type);
       this.out.varint(zigzag(id));
@@ -150,15 +158,15 @@ export class CompactWriter {
 
   /** Ends the top-level struct (nested ones end themselves). */
   end(): Buffer {
-    this.out.byte(0);
+    this.out.byte(STOP);
     return this.out.view();
   }
 
   private listHeader(id: number, size: number, elementType: number): void {
     this.fieldHeader(id, ThriftType.List);
-    if (size < 15) this.out.byte((size << 4) | elementType);
+    if (size <= MAX_SHORT_LIST) this.out.byte((size << 4) | elementType);
     else {
-      this.out.byte(0xf0 | elementType);
+      this.out.byte(LONG_LIST | elementType);
       this.out.varint(size);
     }
   }
@@ -166,7 +174,7 @@ export class CompactWriter {
   private structBody(body: (w: this) => void): void {
     this.lastField.push(0);
     body(this);
-    this.out.byte(0);
+    this.out.byte(STOP);
     this.lastField.pop();
   }
 }
