@@ -24,7 +24,16 @@ function httpStatus(err: unknown): number | undefined {
   return e?.status ?? e?.response?.status?.();
 }
 
-const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|socket hang up|fetch failed/i;
+const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|socket hang up|Timeout \(\d+ms\)/i;
+
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** A request unanswered for `ms` fails (mappersmith: "Timeout (<ms>ms)"): a registry that takes connections and never answers is down too. */
+const requestTimeout = (ms: number): Middleware => () => ({
+  async prepareRequest(next) {
+    return (await next()).enhance({ timeout: ms });
+  },
+});
 
 /**
  * Network failures and 5xx are worth retrying; any other 4xx means the registry
@@ -57,7 +66,8 @@ function shownUrl(url: string): string {
  * @kafkajs/confluent-schema-registry (its HTTP client carries the Basic auth
  * of SCHEMA_REGISTRY_USERNAME/PASSWORD on each request; the password is handed
  * to it here and nowhere else) and is retried by `withRetry` for
- * SCHEMA_REGISTRY_TIMEOUT_MS; the library's own retries are off.
+ * SCHEMA_REGISTRY_TIMEOUT_MS (which also bounds each request); the library's
+ * own retries are off.
  *
  * Subjects follow TopicNameStrategy (`<topic>-value`) with BACKWARD
  * compatibility. Registering an unchanged schema returns its existing id, so
@@ -74,6 +84,7 @@ export class SchemaRegistryClient {
       host: cfg.registryUrl,
       ...(cfg.registryUsername ? { auth: { username: cfg.registryUsername, password: cfg.registryPassword ?? '' } } : {}),
       retry: { retries: 0 },
+      middlewares: [requestTimeout(cfg.registryTimeoutMs)],
     });
   }
 

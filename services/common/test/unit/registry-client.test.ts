@@ -139,4 +139,23 @@ describe('SchemaRegistryClient credentials and failures', () => {
       }
     }
   });
+
+  it('a registry that takes the connection and never answers is unreachable too, after SCHEMA_REGISTRY_TIMEOUT_MS', async () => {
+    const silent = createServer(() => {}); // reads requests, answers none
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new SchemaRegistryClient(config({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, SCHEMA_REGISTRY_TIMEOUT_MS: '800' }));
+      for (const call of [() => client.writerType(KNOWN_ID), () => client.register('ticks.raw-value', schema)]) {
+        const t0 = performance.now();
+        const err = await call().then(() => assert.fail('resolved'), (e: unknown) => e);
+        const ms = performance.now() - t0;
+        assert.ok(err instanceof RegistryUnreachableError, String(err));
+        assert.match(err.message, /for 800 ms .*\(SCHEMA_REGISTRY_URL\).*Timeout/);
+        assert.ok(ms >= 700 && ms < 3000, `gave up after ${ms} ms`);
+      }
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
 });
