@@ -24,7 +24,16 @@ function httpStatus(err: unknown): number | undefined {
   return e?.status ?? e?.response?.status?.();
 }
 
-const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|socket hang up|fetch failed/i;
+const NETWORK_ERROR = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|socket hang up|Timeout \(\d+ms\)/i;
+
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** A request unanswered for `ms` fails (mappersmith: "Timeout (<ms>ms)"): a registry that takes connections and never answers is down too. */
+const requestTimeout = (ms: number): Middleware => () => ({
+  async prepareRequest(next) {
+    return (await next()).enhance({ timeout: ms });
+  },
+});
 
 /**
  * Network failures and 5xx are worth retrying; any other 4xx means the registry
@@ -40,7 +49,26 @@ function isTransient(err: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
+/** The registry URL as messages may show it: a password written into the URL itself is masked. */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.password) return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /**
+ * The one client of the schema registry: every call goes through
+ * @kafkajs/confluent-schema-registry (its HTTP client carries the Basic auth
+ * of SCHEMA_REGISTRY_USERNAME/PASSWORD on each request; the password is handed
+ * to it here and nowhere else) and is retried by `withRetry` for
+ * SCHEMA_REGISTRY_TIMEOUT_MS (which also bounds each request); the library's
+ * own retries are off.
+ *
  * Subjects follow TopicNameStrategy (`<topic>-value`) with BACKWARD
  * compatibility. Registering an unchanged schema returns its existing id, so
  * every service can register at start without coordinating.
@@ -56,6 +84,7 @@ export class SchemaRegistryClient {
       host: cfg.registryUrl,
       ...(cfg.registryUsername ? { auth: { username: cfg.registryUsername, password: cfg.registryPassword ?? '' } } : {}),
       retry: { retries: 0 },
+      middlewares: [requestTimeout(cfg.registryTimeoutMs)],
     });
   }
 
@@ -63,7 +92,7 @@ export class SchemaRegistryClient {
     return withRetry(fn, { timeoutMs: this.cfg.registryTimeoutMs, retryable: isTransient }).catch((err: unknown) => {
       if (isTransient(err)) {
         throw new RegistryUnreachableError(
-          `schema registry unreachable at ${this.cfg.registryUrl} for ${this.cfg.registryTimeoutMs} ms while ${what} (SCHEMA_REGISTRY_URL): ${(err as Error).message}`,
+          `schema registry unreachable at ${shownUrl(this.cfg.registryUrl)} for ${this.cfg.registryTimeoutMs} ms while ${what} (SCHEMA_REGISTRY_URL): ${(err as Error).message}`,
         );
       }
       throw err;
@@ -93,20 +122,28 @@ export class SchemaRegistryClient {
     return id;
   }
 
-  /** The writer type of a schema id, fetched once and cached. */
+  /**
+   * The writer type of a schema id, fetched once and cached. An id the
+   * registry does not know (404), or one of a schema that is not Avro, is an
+   * UnknownSchemaIdError: the message's fault. Any other refusal (401: wrong
+   * credentials) is the service's and is thrown as it is.
+   */
   writerType(id: number): Promise<avsc.Type> {
     let t = this.types.get(id);
     if (!t) {
-      // Fetched over REST rather than through the client library, whose avsc copy yields Types this module's avsc cannot use.
-      t = this.retrying(`fetching schema id ${id}`, async () => {
-        const res = await this.request('GET', `/schemas/ids/${id}`);
-        if (res.status !== 200) throw Object.assign(new Error(`GET /schemas/ids/${id}: ${res.status} ${JSON.stringify(res.json)}`), { status: res.status });
-        return (res.json as { schema: string }).schema;
-      })
-        .then((schema) => avsc.Type.forSchema(JSON.parse(schema) as avsc.Schema))
+      t = this.retrying(`fetching schema id ${id}`, () => this.client.getSchema(id))
         .catch((err: unknown) => {
-          this.types.delete(id); // a transient failure must not poison the cache
-          if (!isTransient(err)) throw new UnknownSchemaIdError(id, err);
+          if (httpStatus(err) === 404) throw new UnknownSchemaIdError(id, err);
+          throw err;
+        })
+        .then((found) => {
+          // The library parses the schema with its own copy of avsc; ours is rebuilt from that type's schema, which keeps
+          // everything a writer schema is resolved by (full names, field order, types, enum symbols; defaults and aliases too).
+          if (!avsc.Type.isType(found)) throw new UnknownSchemaIdError(id, new Error('it is not an Avro schema'));
+          return avsc.Type.forSchema((found as unknown as avsc.Type).schema({ exportAttrs: true }));
+        })
+        .catch((err: unknown) => {
+          this.types.delete(id); // a failure must not poison the cache
           throw err;
         });
       this.types.set(id, t);
@@ -114,20 +151,8 @@ export class SchemaRegistryClient {
     return t;
   }
 
-  /** Raw REST call, for what the client library does not expose. */
-  async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const headers: Record<string, string> = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
-    if (this.cfg.registryUsername) {
-      headers.authorization = 'Basic ' + Buffer.from(`${this.cfg.registryUsername}:${this.cfg.registryPassword ?? ''}`).toString('base64');
-    }
-    const res = await fetch(this.cfg.registryUrl.replace(/\/$/, '') + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text; // an error page, kept for the message
-    }
-    return { status: res.status, json };
+  /** The global id of `subject`'s schema at `version` (a number, or 'latest'). */
+  schemaId(subject: string, version: number | 'latest'): Promise<number> {
+    return this.retrying(`looking up ${subject} version ${version}`, () => this.client.getRegistryId(subject, version));
   }
 }
