@@ -54,10 +54,10 @@ describe('stockstream command lines', () => {
   });
 
   it('a new command is one more entry in the table', () => {
-    const fx: Command = { name: 'fx', summary: 'load FX rates into fx.rates', module: '@stockstream/enrichment/dist/src/fx-main.js' };
-    const table = [...COMMANDS, fx];
-    assert.deepEqual(parseCommandLine(['fx', 'load', 'rates.csv'], table), { kind: 'run', command: fx, args: ['load', 'rates.csv'] });
-    assert.deepEqual(parseCommandLine(['help', 'fx'], table), { kind: 'run', command: fx, args: ['--help'] });
-    assert.match(usage(table), /^ {2}fx +load FX rates into fx\.rates$/m);
+    const extra: Command = { name: 'chaos', summary: 'break things on purpose', module: './chaos.js' };
+    const table = [...COMMANDS, extra];
+    assert.deepEqual(parseCommandLine(['chaos', 'run', '--seed', '7'], table), { kind: 'run', command: extra, args: ['run', '--seed', '7'] });
+    assert.deepEqual(parseCommandLine(['help', 'chaos'], table), { kind: 'run', command: extra, args: ['--help'] });
+    assert.match(usage(table), /^ {2}chaos +break things on purpose$/m);
   });
 });
