@@ -84,7 +84,9 @@ export class SchemaRegistryClient {
       host: cfg.registryUrl,
       ...(cfg.registryUsername ? { auth: { username: cfg.registryUsername, password: cfg.registryPassword ?? '' } } : {}),
       retry: { retries: 0 },
-      middlewares: [requestTimeout(cfg.registryTimeoutMs)],
+      // Twice the retry budget: a registry slow under load (Apicurio's first registration of a subject took >15 s in a
+      // loaded CI run) still answers, while one that never answers still ends as unreachable.
+      middlewares: [requestTimeout(2 * cfg.registryTimeoutMs)],
     });
   }
 

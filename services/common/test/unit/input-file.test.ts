@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,12 +29,20 @@ test('an unreadable input file is one plain sentence naming it', () => {
   failsWith(() => checkInputFile(join(present, 'x.csv')), `cannot read ${join(present, 'x.csv')}: a folder on its path is a file`);
 });
 
-test('a file without read permission is reported as such (unless root, who reads it anyway)', (t) => {
-  if (process.getuid?.() === 0) return t.skip('root reads any file');
+test('a file without read permission is reported as such (as root, checked by a child process run as nobody)', () => {
   const locked = join(dir, 'locked.csv');
   writeFileSync(locked, 'x');
   chmodSync(locked, 0o000);
-  failsWith(() => checkInputFile(locked), `cannot read ${locked}: permission denied`);
+  if (process.getuid?.() !== 0) {
+    failsWith(() => checkInputFile(locked), `cannot read ${locked}: permission denied`);
+    return;
+  }
+  // Root reads any file, so the check runs as an unprivileged user; only the file's own mode stops it.
+  chmodSync(dir, 0o755);
+  const module = new URL('../../src/config/input-file.js', import.meta.url).href;
+  const script = `import(${JSON.stringify(module)}).then((m) => { try { m.checkInputFile(${JSON.stringify(locked)}); console.log('read'); } catch (e) { console.log(e.name + ': ' + e.message); } })`;
+  const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { encoding: 'utf8' });
+  assert.equal(out.trim(), `InputFileError: cannot read ${locked}: permission denied`);
 });
 
 test('file settings: every one set to an unreadable file is named at once; unset ones are not checked', () => {

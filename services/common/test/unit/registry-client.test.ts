@@ -151,7 +151,7 @@ describe('SchemaRegistryClient credentials and failures', () => {
         const ms = performance.now() - t0;
         assert.ok(err instanceof RegistryUnreachableError, String(err));
         assert.match(err.message, /for 800 ms .*\(SCHEMA_REGISTRY_URL\).*Timeout/);
-        assert.ok(ms >= 700 && ms < 3000, `gave up after ${ms} ms`);
+        assert.ok(ms >= 1500 && ms < 4000, `gave up after ${ms} ms (one request, unanswered for twice the budget)`);
       }
     } finally {
       silent.closeAllConnections();
