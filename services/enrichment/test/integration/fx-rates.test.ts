@@ -6,6 +6,9 @@
 // can be overridden.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { zipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -170,5 +173,28 @@ describe('FX rates on the real stack', () => {
     assert.deepEqual(enriched.map((t) => [t.index, t.fxRate, t.fxSource]).sort(), [['GSPTSE', 0.8, 'ops'], ['HSI', 0.13, 'fallback']]);
     const records = await readDecoded<FxRate | null>(topics.fx, 'fxRate');
     assert.deepEqual(records.filter((m) => m.value === null).map((m) => m.key).sort(), ['HKD@1900-01-01', 'USD@1900-01-01'], 'tombstones for the exact copies');
+  });
+
+  it('stockstream fx load --fetch-ecb: downloads the ECB zip (here from a local mirror through --url) and publishes it; a failed download is one sentence', async () => {
+    const topics = uniqueTopics('fx-fetch');
+    const zip = zipSync({ 'eurofxref-hist.csv': Buffer.from(['Date,USD,JPY,', '2024-01-02,1.0956,155.52,', ''].join('\n')) });
+    const server = createServer((req, res) => {
+      if (req.url === '/eurofxref-hist.zip') res.writeHead(200, { 'content-type': 'application/zip' }).end(Buffer.from(zip));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const ok = runService(FX, ['load', '--fetch-ecb', '--url', `${base}/eurofxref-hist.zip`], { ...topics.env, LOG_LEVEL: 'warn' });
+      assert.equal((await ok.exited).code, 0, ok.stderr());
+      assert.match(ok.stdout(), /2 rates of 2 currencies, 2024-01-02 \.\. 2024-01-02; published 2 /);
+      const rates = await readDecoded<FxRate>(topics.fx, 'fxRate');
+      assert.deepEqual(rates.map((m) => m.key).sort(), ['EUR@2024-01-02', 'JPY@2024-01-02']);
+      const missing = runService(FX, ['load', '--fetch-ecb', '--url', `${base}/gone.zip`], { ...topics.env, LOG_LEVEL: 'warn' });
+      assert.equal((await missing.exited).code, 66);
+      assert.equal(missing.stderr(), `stockstream fx: ${base}/gone.zip: download failed: HTTP 404 Not Found\n`);
+    } finally {
+      server.close();
+    }
   });
 });
