@@ -4,7 +4,7 @@ import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { brokerUnreachable } from './producer.js';
 import { MessageBatch } from './message-batch.js';
 import type { ConsumerMetrics } from '../observability/metrics.js';
-import { KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
+import { KafkaConsumer, clientVersion, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
 
 export interface GroupConsumerOptions {
   groupId: string;
@@ -151,9 +151,20 @@ export class GroupConsumer {
     return typeof this.nativeClient.consumeColumns === 'function';
   }
 
-  /** The binding's native consumer object under the library's JavaScript one. */
+  /**
+   * The binding's native consumer object under the library's JavaScript one:
+   * a private field, so a client version without it fails here, naming the
+   * version, instead of deep inside a batch.
+   */
   private get nativeClient(): NativeColumnsClient {
-    return (this.native as unknown as { _client: NativeColumnsClient })._client;
+    const client = (this.native as unknown as { _client?: NativeColumnsClient })._client;
+    if (client === null || typeof client !== 'object') {
+      throw new Error(
+        `@confluentinc/kafka-javascript ${clientVersion}: KafkaConsumer has no native _client, which this code reads for batch consumption; `
+          + 'this client version is not supported (services/common/package.json pins the one that is)',
+      );
+    }
+    return client;
   }
 
   /**

@@ -1,5 +1,6 @@
 // The native client is CommonJS; this is its one import site so the rest of
 // the code sees typed ESM names.
+import { createRequire } from 'node:module';
 import rdkafka from '@confluentinc/kafka-javascript';
 
 export const { Producer, KafkaConsumer, AdminClient, CODES } = rdkafka;
@@ -13,6 +14,8 @@ export type {
   ConsumerGlobalConfig,
 } from '@confluentinc/kafka-javascript';
 export const librdkafkaVersion: string = rdkafka.librdkafkaVersion;
+/** The JavaScript client's own version: services/common/package.json pins it exactly, since the code reads one private field of it. */
+export const clientVersion: string = (createRequire(import.meta.url)('@confluentinc/kafka-javascript/package.json') as { version: string }).version;
 
 /** librdkafka error codes that mean "try again" rather than "give up". */
 export function isRetriable(err: unknown): boolean {
