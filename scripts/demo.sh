@@ -36,12 +36,12 @@ else
 fi
 
 step "Reading ticks.raw and ticks.dlq back from Kafka"
-node services/ingest/dist/src/arrival-report.js --since "$since"
+stockstream report arrivals --since "$since"
 
 step "Enrichment: validation, reference data, CloseUSD, exactly-once into ticks.enriched / ticks.dlq"
 stockstream enrichment &
 enrichment_pid=$!
-node services/enrichment/dist/src/enrichment-report.js --since "$since" | tee "$report"
+stockstream report enrichment --since "$since" | tee "$report"
 kill -TERM "$enrichment_pid"; wait "$enrichment_pid" || { echo "demo: enrichment did not stop cleanly" >&2; exit 1; }
 enriched=$(sed -n 's/^enrichment: [0-9]* raw records -> \([0-9]*\) enriched.*/\1/p' "$report")
 

@@ -18,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'query', summary: "SQL over the lake with DuckDB: --example all, or --sql '...'", module: '@stockstream/s3-sink/dist/src/query-main.js' },
   { name: 'catalog', summary: "the lake's table for Athena: ddl prints it, register puts it in Glue", module: '@stockstream/s3-sink/dist/src/catalog-main.js' },
   { name: 'fx', summary: 'publish FX rates to fx.rates: load [FILE], or load --fetch-ecb', module: '@stockstream/enrichment/dist/src/fx-main.js' },
+  { name: 'report', summary: 'what a run put on the topics: report arrivals, report enrichment', module: './report.js' },
   { name: 'healthcheck', summary: 'exit 0 when the service in this container answers /healthz', module: './healthcheck.js' },
 ];
 

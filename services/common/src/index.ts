@@ -3,6 +3,7 @@ export * from './domain/calendar-dates.js';
 export * from './config/settings.js';
 export * from './config/common-settings.js';
 export * from './config/input-file.js';
+export * from './config/report-args.js';
 export * from './logging/logger.js';
 export * from './observability/metrics.js';
 export * from './observability/health.js';

@@ -1,18 +1,28 @@
 #!/usr/bin/env node
-// Waits until the enrichment outputs account for every raw record ingested
-// since --since (ms), then prints enriched and dead-letter counts per reason.
-// Used by `make demo`.
+// `stockstream report enrichment`: waits until the enrichment outputs account
+// for every raw record ingested since --since, then prints enriched and
+// dead-letter counts per reason. `make demo` prints it.
 import {
-  SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, registrySettings, topicSettings, type DeadLetter, type EnrichedTick, type RawTick,
+  SchemaRegistryClient, decodeTopic, helpText, kafkaSettings, loadConfig, parseReportArgs, registrySettings, topicSettings, type DeadLetter, type EnrichedTick, type RawTick,
 } from '@stockstream/common';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const since = arg('--since', 0);
-const timeoutMs = arg('--timeout-ms', 300_000);
-const cfg = loadConfig({ ...kafkaSettings, ...registrySettings, ...topicSettings });
+const USAGE = `Usage: stockstream report enrichment [--since MS] [--timeout-ms MS]
+
+  --since MS        only raw records ingested at or after MS (Unix milliseconds); default: everything on the topics
+  --timeout-ms MS   exit 1 when the enrichment has not accounted for them all within MS (default 300000)
+`;
+const settings = { ...kafkaSettings, ...registrySettings, ...topicSettings };
+const parsed = parseReportArgs(process.argv.slice(2), { timeout: true });
+if (!parsed.ok) {
+  process.stderr.write(`stockstream report enrichment: ${parsed.message}\n${USAGE}`);
+  process.exit(64);
+}
+if (parsed.args.help) {
+  process.stdout.write(helpText(USAGE, settings));
+  process.exit(0);
+}
+const { since, timeoutMs } = parsed.args;
+const cfg = loadConfig(settings);
 const registry = new SchemaRegistryClient(cfg);
 
 const decodeAll = async <T>(topic: string, schema: 'rawTick' | 'enrichedTick' | 'deadLetter') =>

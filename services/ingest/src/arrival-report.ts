@@ -1,12 +1,28 @@
 #!/usr/bin/env node
-// Reads the raw and dead-letter topics back from Kafka (read_committed) and
-// prints what arrived: per-index counts and first/last dates. Used by `make demo`.
-import { SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, registrySettings, topicSettings, type DeadLetter, type RawTick } from '@stockstream/common';
+// `stockstream report arrivals`: reads the raw and dead-letter topics back from
+// Kafka (read_committed) and prints what arrived: per-index counts and
+// first/last dates. `make demo` prints it after the ingest.
+import {
+  SchemaRegistryClient, decodeTopic, helpText, kafkaSettings, loadConfig, parseReportArgs, registrySettings, topicSettings, type DeadLetter, type RawTick,
+} from '@stockstream/common';
 import { formatArrivals, summarizeArrivals } from './report/arrival-summary.js';
 
-const sinceArg = process.argv.indexOf('--since');
-const since = sinceArg > 0 ? Number(process.argv[sinceArg + 1]) : 0;
-const cfg = loadConfig({ ...kafkaSettings, ...registrySettings, ...topicSettings });
+const USAGE = `Usage: stockstream report arrivals [--since MS]
+
+  --since MS   only what was ingested at or after MS (Unix milliseconds); default: everything on the topics
+`;
+const settings = { ...kafkaSettings, ...registrySettings, ...topicSettings };
+const parsed = parseReportArgs(process.argv.slice(2));
+if (!parsed.ok) {
+  process.stderr.write(`stockstream report arrivals: ${parsed.message}\n${USAGE}`);
+  process.exit(64);
+}
+if (parsed.args.help) {
+  process.stdout.write(helpText(USAGE, settings));
+  process.exit(0);
+}
+const { since } = parsed.args;
+const cfg = loadConfig(settings);
 const registry = new SchemaRegistryClient(cfg);
 
 const decodeAll = async <T>(topic: string, schema: 'rawTick' | 'deadLetter') =>

@@ -61,6 +61,27 @@ describe('stockstream', () => {
     assert.match(r.stdout, /^Usage:\n {2}stockstream ingest replay/);
   });
 
+  it('report: each report answers --help before connecting; an unknown report or a bad flag exits 64', async () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:1', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1' };
+    const runs = ['arrivals', 'enrichment'].map((name) => ({ name, run: stockstreamAsync(['report', name, '--help'], env) }));
+    for (const { name, run } of runs) {
+      const r = await run;
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: stockstream report ${name} \\[--since MS\\]`), name);
+      assert.match(r.stdout, /^ {2}KAFKA_BROKERS /m, `${name}: the settings it reads`);
+    }
+    const listed = stockstream(['report', '--help']);
+    assert.equal(listed.code, 0);
+    assert.match(listed.stdout, /^ {2}arrivals /m);
+    assert.match(listed.stdout, /^ {2}enrichment /m);
+    const unknown = stockstream(['report', 'arrival']);
+    assert.equal(unknown.code, 64);
+    assert.match(unknown.stderr, /^stockstream report: unknown report "arrival"\n/);
+    const badFlag = stockstream(['report', 'arrivals', '--since', 'yesterday'], env);
+    assert.equal(badFlag.code, 64);
+    assert.match(badFlag.stderr, /^stockstream report arrivals: --since takes a whole number of milliseconds, not "yesterday"\n/);
+  });
+
   it('a command\'s own usage errors keep its exit code', () => {
     const r = stockstream(['ingest', 'generate']);
     assert.equal(r.code, 64);
