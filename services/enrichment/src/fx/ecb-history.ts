@@ -32,7 +32,7 @@ export function parseEcbHistory(text: string, file: string, currencies?: Readonl
     if (c > 0 && code !== '' && !CURRENCY_CODE.test(code)) throw new DataFileError(file, `header column ${c + 1}: ${JSON.stringify(code)} is not a currency code`);
   });
 
-  const days: FxRate[][] = [];
+  const days: { date: number; rates: FxRate[] }[] = [];
   const seen = new Set<number>();
   for (let i = 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue;
@@ -57,23 +57,22 @@ export function parseEcbHistory(text: string, file: string, currencies?: Readonl
       const unitsPerEur = perEur(c);
       if (unitsPerEur !== null) day.push({ currency: header[c]!, rateToUsd: usdPerEur / unitsPerEur, effectiveDate: date, source: ECB_SOURCE });
     }
-    days.push(day);
+    days.push({ date, rates: day });
   }
   if (days.length === 0) throw new DataFileError(file, 'holds no day with a USD rate');
   // The ECB lists the newest day first; a table fills fastest oldest first.
-  days.reverse();
-  for (let i = 1; i < days.length; i++) {
-    if (days[i]!.length > 0 && days[i - 1]!.length > 0 && days[i]![0]!.effectiveDate < days[i - 1]![0]!.effectiveDate) {
-      return days.flat().sort((a, b) => a.effectiveDate - b.effectiveDate); // not newest first after all
-    }
-  }
-  return days.flat();
+  days.sort((a, b) => a.date - b.date);
+  return days.flatMap((d) => d.rates);
+}
+
+/** A zip file's first bytes ("PK"): the ECB publishes its history zipped. */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b;
 }
 
 /** The CSV text of an ECB history: the zip the ECB publishes (one .csv inside) or the .csv itself. */
 export function ecbHistoryText(bytes: Uint8Array, file: string): string {
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b; // "PK"
-  if (!isZip) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (!isZip(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes, { filter: (f) => f.name.toLowerCase().endsWith('.csv') });

@@ -5,7 +5,7 @@
 import type { FxRate } from '@stockstream/common';
 import { parseIsoDate } from '@stockstream/common';
 import { DataFileError, entriesOf, isObject, readDataFile, requiredString } from '../reference/data-file.js';
-import { ecbHistoryText, parseEcbHistory } from './ecb-history.js';
+import { ecbHistoryText, isZip, parseEcbHistory } from './ecb-history.js';
 import { fxKey } from './fx-key.js';
 import { checkFxRate } from './fx-rate-check.js';
 
@@ -34,7 +34,7 @@ export function parseFxRates(json: unknown, file: string): FxRate[] {
 
 /** The rates of a file's bytes (of `currencies` only, when given): JSON when it starts with '{', the ECB history (.zip or .csv) otherwise. */
 export function parseRateFile(bytes: Uint8Array, file: string, currencies?: ReadonlySet<string>): FxRate[] {
-  const text = bytes[0] === 0x50 && bytes[1] === 0x4b ? null : Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
+  const text = isZip(bytes) ? null : Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
   if (text !== null && text.trimStart().startsWith('{')) {
     let json: unknown;
     try {

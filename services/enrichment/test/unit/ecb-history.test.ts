@@ -35,6 +35,12 @@ describe('ECB reference rate history', () => {
     assert.equal(t.lookup('USD', day('2023-09-29')), null, 'USD is an identity of the resolver, not a rate of the file');
   });
 
+  it('rows in any order come out oldest first (a hand-made or re-sorted csv)', () => {
+    const [header, newer, older] = SAMPLE.split('\n');
+    const ascending = parseEcbHistory([header, older, newer, ''].join('\n'), 'a.csv');
+    assert.deepEqual(ascending, parseEcbHistory(SAMPLE, 's.csv'));
+  });
+
   it('the shipped file: 1999-01-04 .. 2026-10-30, the figures the issue quotes, a weekend takes the Friday', () => {
     const rates = loadRateFile(SHIPPED_ECB_HISTORY);
     const t = FxTable.of(rates, 0);
