@@ -3,7 +3,7 @@
 // for every raw record ingested since --since, then prints enriched and
 // dead-letter counts per reason. `make demo` prints it.
 import {
-  SchemaRegistryClient, decodeTopic, helpText, kafkaSettings, loadConfig, parseReportArgs, registrySettings, topicSettings, type DeadLetter, type EnrichedTick, type RawTick,
+  SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, reportArgsOrExit, registrySettings, topicSettings, type DeadLetter, type EnrichedTick, type RawTick,
 } from '@stockstream/common';
 
 const USAGE = `Usage: stockstream report enrichment [--since MS] [--timeout-ms MS]
@@ -12,16 +12,7 @@ const USAGE = `Usage: stockstream report enrichment [--since MS] [--timeout-ms M
   --timeout-ms MS   exit 1 when the enrichment has not accounted for them all within MS (default 300000)
 `;
 const settings = { ...kafkaSettings, ...registrySettings, ...topicSettings };
-const parsed = parseReportArgs(process.argv.slice(2), { timeout: true });
-if (!parsed.ok) {
-  process.stderr.write(`stockstream report enrichment: ${parsed.message}\n${USAGE}`);
-  process.exit(64);
-}
-if (parsed.args.help) {
-  process.stdout.write(helpText(USAGE, settings));
-  process.exit(0);
-}
-const { since, timeoutMs } = parsed.args;
+const { since, timeoutMs } = reportArgsOrExit('stockstream report enrichment', USAGE, settings, { timeout: true });
 const cfg = loadConfig(settings);
 const registry = new SchemaRegistryClient(cfg);
 

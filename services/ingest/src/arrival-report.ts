@@ -3,7 +3,7 @@
 // Kafka (read_committed) and prints what arrived: per-index counts and
 // first/last dates. `make demo` prints it after the ingest.
 import {
-  SchemaRegistryClient, decodeTopic, helpText, kafkaSettings, loadConfig, parseReportArgs, registrySettings, topicSettings, type DeadLetter, type RawTick,
+  SchemaRegistryClient, decodeTopic, kafkaSettings, loadConfig, reportArgsOrExit, registrySettings, topicSettings, type DeadLetter, type RawTick,
 } from '@stockstream/common';
 import { formatArrivals, summarizeArrivals } from './report/arrival-summary.js';
 
@@ -12,16 +12,7 @@ const USAGE = `Usage: stockstream report arrivals [--since MS]
   --since MS   only what was ingested at or after MS (Unix milliseconds); default: everything on the topics
 `;
 const settings = { ...kafkaSettings, ...registrySettings, ...topicSettings };
-const parsed = parseReportArgs(process.argv.slice(2));
-if (!parsed.ok) {
-  process.stderr.write(`stockstream report arrivals: ${parsed.message}\n${USAGE}`);
-  process.exit(64);
-}
-if (parsed.args.help) {
-  process.stdout.write(helpText(USAGE, settings));
-  process.exit(0);
-}
-const { since } = parsed.args;
+const { since } = reportArgsOrExit('stockstream report arrivals', USAGE, settings);
 const cfg = loadConfig(settings);
 const registry = new SchemaRegistryClient(cfg);
 

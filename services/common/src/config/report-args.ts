@@ -1,6 +1,7 @@
 // The arguments of `stockstream report ...` (arrivals, enrichment): pure, so a
 // mistyped flag or a non-number is one plain sentence, tested without a broker.
 import { parseArgs } from 'node:util';
+import { helpText, type SettingsSpec } from './settings.js';
 
 export interface ReportArgs {
   help: boolean;
@@ -35,4 +36,22 @@ function milliseconds(text: string | boolean | undefined, flag: string, fallback
   if (text === undefined || typeof text === 'boolean') return fallback;
   const n = Number(text);
   return /^\d+$/.test(text) && Number.isSafeInteger(n) ? n : `${flag} takes a whole number of milliseconds, not ${JSON.stringify(text)}`;
+}
+
+/**
+ * A report's arguments from process.argv, or the process ends: --help prints
+ * the usage and the settings (exit 0), a wrong flag one line and the usage
+ * (exit 64, EX_USAGE).
+ */
+export function reportArgsOrExit(name: string, usage: string, settings: SettingsSpec, opts: { timeout?: boolean } = {}): ReportArgs {
+  const parsed = parseReportArgs(process.argv.slice(2), opts);
+  if (!parsed.ok) {
+    process.stderr.write(`${name}: ${parsed.message}\n${usage}`);
+    process.exit(64);
+  }
+  if (parsed.args.help) {
+    process.stdout.write(helpText(usage, settings));
+    process.exit(0);
+  }
+  return parsed.args;
 }
