@@ -112,80 +112,54 @@ export async function publish(source: PublishSource, opts: PublishOptions): Prom
 }
 
 /** The loop of an 'encoded' source: spans of each batch produced synchronously, between them the waits the machine asks for. */
-async function produceEncoded(run: PublishRun, batches: AsyncIterable<EncodedBatch>): Promise<Ending> {
-  const source = batches[Symbol.asyncIterator]();
-  let exhausted = false;
-  try {
-    for (;;) {
-      const next = await source.next();
-      if (next.done === true) {
-        exhausted = true;
-        return { kind: 'exhausted' };
+function produceEncoded(run: PublishRun, batches: AsyncIterable<EncodedBatch>): Promise<Ending> {
+  return run.readEach(batches, async (batch) => {
+    run.startBatch(batch);
+    for (let at = 0; at < batch.count; ) {
+      if (!run.window.isOpen) await run.begin();
+      at = run.produceSpan(batch, at);
+      if (at < 0) return run.stopped();
+      const wait = run.mustWait;
+      if (wait !== undefined) {
+        run.mustWait = undefined;
+        await run.waitForRoom(wait);
       }
-      const batch = next.value;
-      run.to('producing');
-      run.startBatch(batch);
-      for (let at = 0; at < batch.count; ) {
-        if (!run.window.isOpen) await run.begin();
-        at = run.produceSpan(batch, at);
-        if (at < 0) return run.stopped();
-        const wait = run.mustWait;
-        if (wait !== undefined) {
-          run.mustWait = undefined;
-          await run.waitForRoom(wait);
-        }
-        if (run.untilYield === 0) await run.pause();
-      }
-      run.to('reading');
+      if (run.untilYield === 0) await run.pause();
     }
-  } finally {
-    if (!exhausted) await run.closeSource(source);
-  }
+    return undefined;
+  });
 }
 
 /** The loop of an 'items' source: each item paced if asked, encoded and produced here. */
-async function produceItems(run: PublishRun, items: AsyncIterable<SourceEntry> | Iterable<SourceEntry>, pacingMode: PacingMode): Promise<Ending> {
+function produceItems(run: PublishRun, items: AsyncIterable<SourceEntry> | Iterable<SourceEntry>, pacingMode: PacingMode): Promise<Ending> {
   let pacing = startPacing(pacingMode);
   const paced = pacingMode.kind !== 'max';
   const raw = run.targets.raw;
   const rawEncoder = new SlabEncoder(raw, rawFramedWriter(raw.type, raw.schemaId));
   const keys = new KeyBuffers();
-  const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
-  let exhausted = false;
-  try {
-    for (;;) {
-      const next = await source.next();
-      if (next.done === true) {
-        exhausted = true;
-        return { kind: 'exhausted' };
+  return run.readEach(items, async (entry) => {
+    const batch: readonly SourceItem[] = Array.isArray(entry) ? entry : [entry as SourceItem];
+    for (let i = 0; i < batch.length; i++) {
+      if (!run.take()) return run.stopped();
+      const item = batch[i]!;
+      if (paced && item.kind === 'tick') {
+        const d = pace(pacing, item.tick.date, run.clock() - run.started);
+        pacing = d.state;
+        if (d.waitMs > 0) await run.paceFor(d.waitMs);
       }
-      const entry = next.value;
-      const batch: readonly SourceItem[] = Array.isArray(entry) ? entry : [entry as SourceItem];
-      run.to('producing');
-      for (let i = 0; i < batch.length; i++) {
-        if (!run.take()) return run.stopped();
-        const item = batch[i]!;
-        if (paced && item.kind === 'tick') {
-          const d = pace(pacing, item.tick.date, run.clock() - run.started);
-          pacing = d.state;
-          if (d.waitMs > 0) await run.paceFor(d.waitMs);
-        }
-        if (!run.window.isOpen) await run.begin();
-        let queued: void | Promise<void>;
-        if (item.kind === 'tick') {
-          item.tick.ingestedAt = run.now();
-          queued = run.produceRaw(keys.get(item.tick.index), rawEncoder.encode(item.tick));
-        } else {
-          queued = run.produceDeadLetter(item);
-        }
-        if (mustWaitForRoom(queued)) await run.waitForRoom(queued);
-        if (--run.untilYield === 0) await run.pause();
+      if (!run.window.isOpen) await run.begin();
+      let queued: void | Promise<void>;
+      if (item.kind === 'tick') {
+        item.tick.ingestedAt = run.now();
+        queued = run.produceRaw(keys.get(item.tick.index), rawEncoder.encode(item.tick));
+      } else {
+        queued = run.produceDeadLetter(item);
       }
-      run.to('reading');
+      if (mustWaitForRoom(queued)) await run.waitForRoom(queued);
+      if (--run.untilYield === 0) await run.pause();
     }
-  } finally {
-    if (!exhausted) await run.closeSource(source);
-  }
+    return undefined;
+  });
 }
 
 /**
@@ -401,12 +375,35 @@ class PublishRun {
     return error;
   }
 
-  /** Ends a source left before its end (stop, failure): an async generator's finally closes its files or its worker. */
-  async closeSource(source: AsyncIterator<unknown> | Iterator<unknown>): Promise<void> {
+  /**
+   * Hands the source's entries to `each` until it returns how the run ends,
+   * or the source ends (exhausted). 'reading' while the source is asked for
+   * the next entry: an error there is the source's. A source left before its
+   * end is closed (an async generator's finally closes its files, or stops its worker).
+   */
+  async readEach<T>(entries: AsyncIterable<T> | Iterable<T>, each: (entry: T) => Promise<Ending | undefined>): Promise<Ending> {
+    const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : entries[Symbol.iterator]();
+    let exhausted = false;
     try {
-      await source.return?.();
-    } catch (err) {
-      this.logger.warn({ err: asError(err).message }, 'the source failed to close');
+      for (;;) {
+        const next = await source.next();
+        if (next.done === true) {
+          exhausted = true;
+          return { kind: 'exhausted' };
+        }
+        this.to('producing');
+        const ending = await each(next.value);
+        if (ending !== undefined) return ending;
+        this.to('reading');
+      }
+    } finally {
+      if (!exhausted) {
+        try {
+          await source.return?.();
+        } catch (err) {
+          this.logger.warn({ err: asError(err).message }, 'the source failed to close');
+        }
+      }
     }
   }
 
