@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KafkaProducer, Transactions, createLogger, loadConfig } from '@stockstream/common';
 import { ingestSettings } from '../src/config.js';
-import { YIELD_EVERY } from '../src/publish/publisher.js';
+import { YIELD_EVERY } from '../src/publish/publish-machine.js';
 import { TransactionWindow } from '../src/publish/transaction-window.js';
 
 const [topic, countText, sizeText] = process.argv.slice(2);

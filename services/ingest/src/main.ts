@@ -54,12 +54,11 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
   await transactions.init(); // aborts what a killed run of the same source left open
   health.set('kafka', true);
 
-  const summary = await publish(source, {
+  const summary = await publish(source.publishSource(raw.serializer), {
     producer,
     transactions,
     commitIntervalMs: cfg.commitIntervalMs,
     targets: { rawTopic: cfg.rawTopic, dlqTopic: cfg.dlqTopic, raw: raw.serializer, deadLetter: deadLetter.serializer },
-    pacing: cmd.pace,
     metrics,
     logger,
     signal,

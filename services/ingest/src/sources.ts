@@ -3,6 +3,7 @@ import type { IngestCommand } from './cli/args.js';
 import { readCsvFileBatches, type DateOrderPlan, type SourceItem } from './source/csv-file-source.js';
 import { EncodeWorker, type EncodedBatch, type RawEncoding } from './source/encoded-batches.js';
 import { generateTicks } from './source/generator.js';
+import type { PublishSource } from './publish/publisher.js';
 
 const WORKER_URL = new URL('./source/encode-worker.js', import.meta.url);
 
@@ -42,9 +43,17 @@ export async function* itemBatches(cmd: IngestCommand, plan?: DateOrderPlan): As
 }
 
 /**
+ * Whether a command's items are read and encoded on a worker thread (see
+ * source/encoded-batches.ts): at full speed. Paced, they are read where they
+ * are produced, each tick waiting for its time.
+ */
+export function readsInWorker(cmd: IngestCommand): boolean {
+  return cmd.pace.kind === 'max';
+}
+
+/**
  * A command's items: iterable here (batches of SourceItems), or read and
- * encoded on a worker thread, which publish() prefers when it need not pace
- * the records (see source/encoded-batches.ts).
+ * encoded on a worker thread (readsInWorker); publishSource() says which.
  */
 export class IngestSource implements AsyncIterable<SourceItem[]> {
   private worker: EncodeWorker<IngestCommand> | undefined;
@@ -53,12 +62,12 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
 
   /**
    * Starts the worker thread of encodedInWorker now, when the command runs
-   * at full speed (the only case publish() reads in a worker): its start-up,
+   * in a worker (readsInWorker): its start-up,
    * mostly loading modules, then overlaps the caller's (connecting to Kafka,
    * registering schemas). Call close() when done.
    */
   startWorker(): void {
-    if (this.command.pace.kind === 'max') this.worker ??= new EncodeWorker(WORKER_URL, this.command);
+    if (readsInWorker(this.command)) this.worker ??= new EncodeWorker(WORKER_URL, this.command);
   }
 
   /**
@@ -77,6 +86,12 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
     const worker = this.worker;
     this.worker = undefined;
     return worker?.close() ?? Promise.resolve();
+  }
+
+  /** What publish() reads: the batches encoded on the worker at full speed, else the items, paced as the command asks. */
+  publishSource(raw: AvroSerializer<RawTick>): PublishSource {
+    const cmd = this.command;
+    return readsInWorker(cmd) ? { kind: 'encoded', batches: this.encodedInWorker(raw) } : { kind: 'items', items: this, pacing: cmd.pace };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SourceItem[]> {

@@ -7,6 +7,10 @@
 // counted as published when, and only when, it commits.
 
 import { classifyTxnError, withRetry, type Transactions } from '@stockstream/common';
+import { commitDue, type WindowTimes } from './publish-machine.js';
+
+/** The transactional calls a window makes (a fake in unit tests). */
+export type TransactionCalls = Pick<Transactions, 'begin' | 'commit' | 'abort'>;
 
 /** What the open transaction holds: counted as published once it commits. */
 export interface TransactionTally {
@@ -16,7 +20,7 @@ export interface TransactionTally {
   deadLetteredByReason: Record<string, number>;
   /** Value bytes, raw and dead-letter. */
   bytes: number;
-  /** performance.now() at the produce of the sampled raw records (produce-latency metric). */
+  /** Clock time at the produce of the sampled raw records (produce-latency metric). */
   producedAt: number[];
 }
 
@@ -41,24 +45,31 @@ const COMMIT_RETRY_MS = 30_000;
  * after a commit, due for its commit `intervalMs` after it began.
  * `onCommitted` receives the tally of each committed transaction, when it
  * committed and how long the commit call took; `onAborted`, if set, the
- * tally of each aborted one.
+ * tally of each aborted one. `clock` (performance.now() by default) times
+ * the windows and the sampled produces.
  */
-export class TransactionWindow {
-  private openedAt = -1;
+export class TransactionWindow implements WindowTimes {
+  private begunAt = -1;
   private tally = emptyTally();
   onAborted: ((lost: TransactionTally) => void) | null = null;
 
   constructor(
-    private readonly transactions: Transactions,
+    private readonly transactions: TransactionCalls,
     readonly intervalMs: number,
     private readonly onCommitted: (tally: TransactionTally, committedAt: number, commitSeconds: number) => void,
     private readonly commitRetryMs = COMMIT_RETRY_MS,
+    private readonly clock: () => number = () => performance.now(),
   ) {
     if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`commit interval must be a positive integer (ms), got ${intervalMs}`);
   }
 
   get isOpen(): boolean {
-    return this.openedAt >= 0;
+    return this.begunAt >= 0;
+  }
+
+  /** Clock time the open transaction began; -1 when none is open. */
+  get openedAt(): number {
+    return this.begunAt;
   }
 
   /** The open transaction's tally, for the caller to add what it produces into it. */
@@ -68,14 +79,14 @@ export class TransactionWindow {
 
   /** Begins a transaction unless one is open. */
   async open(): Promise<void> {
-    if (this.openedAt >= 0) return;
+    if (this.begunAt >= 0) return;
     await this.transactions.begin();
-    this.openedAt = performance.now();
+    this.begunAt = this.clock();
   }
 
-  /** True when the open transaction is due for its commit at `at` (performance.now() time). */
+  /** True when the open transaction is due for its commit at `at` (clock time). */
   dueAt(at: number): boolean {
-    return this.openedAt >= 0 && at - this.openedAt >= this.intervalMs;
+    return commitDue(this, at);
   }
 
   /**
@@ -84,9 +95,9 @@ export class TransactionWindow {
    * (fenced by another producer with the same transactional.id) throws as is.
    */
   async commit(): Promise<void> {
-    if (this.openedAt < 0) return;
+    if (this.begunAt < 0) return;
     const tally = this.tally;
-    const started = performance.now();
+    const started = this.clock();
     try {
       await withRetry(() => this.transactions.commit(), { timeoutMs: this.commitRetryMs, retryable: (err) => classifyTxnError(err) === 'retriable' });
     } catch (err) {
@@ -101,14 +112,14 @@ export class TransactionWindow {
       );
     }
     this.reset();
-    const committedAt = performance.now();
+    const committedAt = this.clock();
     this.onCommitted(tally, committedAt, (committedAt - started) / 1000);
   }
 
   /** Aborts the open transaction, if any: none of its records becomes visible. Returns what it held. */
   async abort(): Promise<TransactionTally> {
     const tally = this.tally;
-    if (this.openedAt >= 0) {
+    if (this.begunAt >= 0) {
       this.reset();
       await this.transactions.abort();
       this.onAborted?.(tally);
@@ -117,7 +128,7 @@ export class TransactionWindow {
   }
 
   private reset(): void {
-    this.openedAt = -1;
+    this.begunAt = -1;
     this.tally = emptyTally();
   }
 }
