@@ -190,15 +190,14 @@ secure_init() { # once per STACK_DIR: credentials, a CA, the broker's certificat
   is_secure && return 0
   [[ -f $STACK_DIR/kafka/data/meta.properties ]] \
     && die "STACK_SECURE=1, but $STACK_DIR already holds an unsecured Kafka; use another STACK_DIR or 'stack.sh clean' first."
-  local tls=$SECURE_DIR/tls v
-  rm -rf "$SECURE_DIR"; mkdir -p "$tls"; chmod 700 "$SECURE_DIR"
   local kafka_user=${KAFKA_SASL_USERNAME:-stockstream} kafka_password=${KAFKA_SASL_PASSWORD:-$(random_secret)}
   local registry_user=${SCHEMA_REGISTRY_USERNAME:-stockstream} registry_password=${SCHEMA_REGISTRY_PASSWORD:-$(random_secret)}
   local s3_key=${GIVEN_S3_ACCESS_KEY_ID:-stockstream} s3_secret=${GIVEN_S3_SECRET_ACCESS_KEY:-$(random_secret)}
-  for v in KAFKA_SASL_USERNAME:$kafka_user KAFKA_SASL_PASSWORD:$kafka_password SCHEMA_REGISTRY_USERNAME:$registry_user \
-    SCHEMA_REGISTRY_PASSWORD:$registry_password S3_ACCESS_KEY_ID:$s3_key S3_SECRET_ACCESS_KEY:$s3_secret; do
-    check_credential "${v%%:*}" "${v#*:}"
-  done
+  check_credential KAFKA_SASL_USERNAME "$kafka_user"; check_credential KAFKA_SASL_PASSWORD "$kafka_password"
+  check_credential SCHEMA_REGISTRY_USERNAME "$registry_user"; check_credential SCHEMA_REGISTRY_PASSWORD "$registry_password"
+  check_credential S3_ACCESS_KEY_ID "$s3_key"; check_credential S3_SECRET_ACCESS_KEY "$s3_secret"
+  local tls=$SECURE_DIR/tls
+  rm -rf "$SECURE_DIR"; mkdir -p "$tls"; chmod 700 "$SECURE_DIR"
   # A CA of this stack alone; the broker's certificate names 127.0.0.1, as clients verify the host name.
   (
     umask 077
