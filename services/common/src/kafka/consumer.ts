@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
-import { brokerUnreachable } from './producer.js';
+import { connectClient } from './connect.js';
 import { MessageBatch } from './message-batch.js';
 import type { ConsumerMetrics } from '../observability/metrics.js';
 import { KafkaConsumer, clientVersion, type LibrdKafkaError, type Message, type TopicPartition, type TopicPartitionOffset } from './rdkafka.js';
@@ -93,9 +93,7 @@ export class GroupConsumer {
       log.info({ event: err?.code === ERR_ASSIGN_PARTITIONS ? 'assigned' : 'revoked', partitions: assignment.map((a) => `${a.topic}/${a.partition}`) }, 'rebalance');
     });
     native.on('event.error', (err) => log.warn({ err: err.message, code: err.code }, 'kafka client error'));
-    await new Promise<void>((resolve, reject) =>
-      native.connect({ timeout: cfg.connectTimeoutMs }, (err) => (err ? reject(brokerUnreachable(cfg, err)) : resolve())),
-    );
+    await connectClient(native, cfg, (done) => native.connect({ timeout: cfg.connectTimeoutMs }, done));
     native.subscribe(opts.topics);
     return consumer;
   }

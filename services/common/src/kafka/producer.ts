@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
 import { CODES, Producer, type LibrdKafkaError } from './rdkafka.js';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
+import { connectClient } from './connect.js';
 
 /** A transactional producer closes connections idle this long (see its config below). */
 const IDLE_CONNECTION_CLOSE_MS = 20_000;
@@ -121,9 +122,7 @@ export class KafkaProducer {
       else producer.deliveryHandler?.(err ?? null, report);
     });
     native.on('event.error', (err) => producer.logger.warn({ err: err.message, code: err.code }, 'kafka client error'));
-    await new Promise<void>((resolve, reject) => {
-      native.connect({ timeout: cfg.connectTimeoutMs }, (err) => (err ? reject(brokerUnreachable(cfg, err)) : resolve()));
-    });
+    await connectClient(native, cfg, (done) => native.connect({ timeout: cfg.connectTimeoutMs }, done));
     // Delivery reports are polled on librdkafka's background thread rather than
     // by a timer on the event loop: that takes about 1 µs per message off the
     // JavaScript thread, which is where a fast producer spends its time. The
@@ -198,13 +197,3 @@ export class KafkaProducer {
   }
 }
 
-export class BrokerUnreachableError extends Error {
-  override name = 'BrokerUnreachableError';
-}
-
-export function brokerUnreachable(cfg: KafkaConfig, err: unknown): BrokerUnreachableError {
-  const detail = err instanceof Error ? err.message : String(err);
-  return new BrokerUnreachableError(
-    `Kafka broker unreachable at ${cfg.brokers.join(',')} within ${cfg.connectTimeoutMs} ms (KAFKA_BROKERS, KAFKA_CONNECT_TIMEOUT_MS): ${detail}`,
-  );
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
-import { brokerUnreachable } from './producer.js';
+import { connectClient } from './connect.js';
 import { KafkaConsumer, type Message } from './rdkafka.js';
 
 export interface ReadTopicOptions {
@@ -49,9 +49,7 @@ export class TopicTail {
       } as never,
       { 'auto.offset.reset': 'earliest' },
     );
-    await new Promise<void>((resolve, reject) =>
-      consumer.connect({ timeout: cfg.connectTimeoutMs }, (err) => (err ? reject(brokerUnreachable(cfg, err)) : resolve())),
-    );
+    await connectClient(consumer, cfg, (done) => consumer.connect({ timeout: cfg.connectTimeoutMs }, done));
     try {
       const meta = await new Promise<{ topics: { name: string; partitions: { id: number }[] }[] }>((resolve, reject) =>
         consumer.getMetadata({ topic, timeout: cfg.connectTimeoutMs }, (err, m) => (err ? reject(err) : resolve(m as never))),

@@ -12,6 +12,22 @@ export class RegistryUnreachableError extends Error {
   override name = 'RegistryUnreachableError';
 }
 
+/** The registry answered 401/403: the credentials are wrong or missing; retrying cannot help. */
+export class RegistryRefusedError extends Error {
+  override name = 'RegistryRefusedError';
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/** One sentence naming the settings to check; never the password. */
+export function registryRefusal(cfg: Pick<RegistryConfig, 'registryUrl' | 'registryUsername'>, status: number, what: string): string {
+  const who = cfg.registryUsername
+    ? `refused user ${JSON.stringify(cfg.registryUsername)}`
+    : 'asks for credentials and none are set';
+  return `schema registry at ${shownUrl(cfg.registryUrl)} ${who} (HTTP ${status}) while ${what} (SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD)`;
+}
+
 export class UnknownSchemaIdError extends Error {
   override name = 'UnknownSchemaIdError';
   constructor(readonly schemaId: number, cause: unknown) {
@@ -97,6 +113,8 @@ export class SchemaRegistryClient {
           `schema registry unreachable at ${shownUrl(this.cfg.registryUrl)} for ${this.cfg.registryTimeoutMs} ms while ${what} (SCHEMA_REGISTRY_URL): ${(err as Error).message}`,
         );
       }
+      const status = httpStatus(err);
+      if (status === 401 || status === 403) throw new RegistryRefusedError(registryRefusal(this.cfg, status, what), status);
       throw err;
     });
   }
@@ -128,7 +146,7 @@ export class SchemaRegistryClient {
    * The writer type of a schema id, fetched once and cached. An id the
    * registry does not know (404), or one of a schema that is not Avro, is an
    * UnknownSchemaIdError: the message's fault. Any other refusal (401: wrong
-   * credentials) is the service's and is thrown as it is.
+   * credentials, a RegistryRefusedError) is the service's and is thrown.
    */
   writerType(id: number): Promise<avsc.Type> {
     let t = this.types.get(id);

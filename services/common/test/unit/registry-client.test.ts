@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
-  RegistryUnreachableError, SchemaRegistryClient, UnknownSchemaIdError, createLogger, loadConfig, loadSchema, registrySettings,
+  RegistryRefusedError, RegistryUnreachableError, SchemaRegistryClient, UnknownSchemaIdError, createLogger, loadConfig, loadSchema, registrySettings,
 } from '@stockstream/common';
 
 const USER = 'stockstream-svc';
@@ -92,11 +92,14 @@ describe('SchemaRegistryClient credentials and failures', () => {
     for (const s of seen) assert.equal(s.authorization, BASIC, `${s.method} ${s.path}`);
   });
 
-  it('sends no Authorization header when no user is set', async () => {
+  it('sends no Authorization header when no user is set, and then says the registry wants credentials', async () => {
     seen.length = 0;
-    await assert.rejects(new SchemaRegistryClient(config({ SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' })).writerType(KNOWN_ID));
+    const err = await new SchemaRegistryClient(config({ SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' })).writerType(KNOWN_ID)
+      .then(() => assert.fail('resolved'), (e: unknown) => e);
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.authorization, undefined);
+    assert.ok(err instanceof RegistryRefusedError, String(err));
+    assert.match(err.message, /asks for credentials and none are set \(HTTP 401\) while fetching schema id 7 \(SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD\)/);
   });
 
   it('an id the registry does not know is an UnknownSchemaIdError (asked once: a 404 is not retried)', async () => {
@@ -109,12 +112,15 @@ describe('SchemaRegistryClient credentials and failures', () => {
     assert.ok(!shown(err).includes(PASSWORD));
   });
 
-  it('refused credentials are neither an unknown id nor an outage, and the error does not show the password', async () => {
+  it('refused credentials are a RegistryRefusedError naming the user and the settings, asked once, never showing the password', async () => {
     const client = new SchemaRegistryClient(config({ SCHEMA_REGISTRY_PASSWORD: 'wrong-' + PASSWORD }));
     for (const call of [() => client.writerType(KNOWN_ID), () => client.register('ticks.raw-value', schema), () => client.schemaId('ticks.raw-value', 1)]) {
+      seen.length = 0;
       const err = await call().then(() => assert.fail('resolved'), (e: unknown) => e);
-      assert.ok(!(err instanceof UnknownSchemaIdError) && !(err instanceof RegistryUnreachableError), String(err));
-      assert.equal((err as { status?: number }).status, 401);
+      assert.ok(err instanceof RegistryRefusedError, String(err));
+      assert.equal(err.status, 401);
+      assert.match(err.message, new RegExp(`refused user "${USER}" \\(HTTP 401\\) while .* \\(SCHEMA_REGISTRY_USERNAME, SCHEMA_REGISTRY_PASSWORD\\)$`));
+      assert.equal(seen.length, 1, 'a refusal is not retried');
       assert.ok(!shown(err).includes(PASSWORD), shown(err));
     }
   });
