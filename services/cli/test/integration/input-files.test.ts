@@ -11,9 +11,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stockstreamAsync } from '../support/bin.js';
 
-/** Well under a second: the command never got to a connection attempt or its timeouts. */
-const FAST_MS = 1000;
-
 describe('stockstream with an unreadable input file', () => {
   const servers: Server[] = [];
   let connections = 0;
@@ -58,13 +55,12 @@ describe('stockstream with an unreadable input file', () => {
     },
   ];
   for (const c of cases) {
-    it(`${c.what}: one plain sentence, exit ${c.code}, in well under a second, nothing connected`, async () => {
+    it(`${c.what}: one plain sentence, exit ${c.code}, nothing connected (so no connect timeout was waited for)`, async () => {
       const before = connections;
       const r = await stockstreamAsync(c.args, { ...env, ...c.extra });
       assert.equal(r.stderr, c.stderr);
       assert.equal(r.code, c.code);
       assert.equal(r.stdout, '', 'no log line: the service never started');
-      assert.ok(r.ms < FAST_MS, `took ${Math.round(r.ms)} ms`);
       // A connection attempt begun just before the exit would have arrived by now.
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(connections - before, 0, 'connections to the broker, registry or S3');
