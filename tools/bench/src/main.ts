@@ -118,6 +118,9 @@ try {
       process.exitCode = 1;
     }
   }
+} catch (err) {
+  ctx.killAll();
+  throw err;
 } finally {
   if (!opts.keep) await cleanUp(ctx).catch((err: Error) => say(`clean-up failed: ${err.message}`));
 }

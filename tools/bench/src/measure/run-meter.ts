@@ -129,6 +129,7 @@ export class RunMeter {
     this.sample();
     for (const w of this.stack) w.first = w.last;
     this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+    this.timer.unref();
   }
 
   spawn(spec: SpawnSpec): MeasuredProcess {
@@ -145,6 +146,12 @@ export class RunMeter {
       w.last = s;
       if (s.rssBytes !== null) w.maxRss = Math.max(w.maxRss ?? 0, s.rssBytes);
     }
+  }
+
+  /** SIGKILLs what still runs (a run that failed half-way must leave no service consuming). */
+  killAll(): void {
+    clearInterval(this.timer);
+    for (const p of this.processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   }
 
   /** Ends the run: its processes' figures, and the stack's over the run. Call after the processes have settled. */

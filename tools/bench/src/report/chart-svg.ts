@@ -58,8 +58,8 @@ function latencyPanel(runs: readonly RunFigures[], top: number): { svg: string[]
   const y = (pct: number) => y0 - (pct / 100) * H;
   svg.push(`<line x1="${left}" y1="${y0}" x2="${left + plotW}" y2="${y0}" stroke="#4a5568"/>`, `<line x1="${left}" y1="${y0}" x2="${left}" y2="${y(100)}" stroke="#4a5568"/>`);
   for (const pct of [50, 99]) svg.push(`<line x1="${left}" y1="${y(pct).toFixed(1)}" x2="${left + plotW}" y2="${y(pct).toFixed(1)}" stroke="#e2e8f0" stroke-dasharray="4 3"/>`);
-  for (const pct of [0, 50, 99]) svg.push(text(left - 6, y(pct) + 4, `${pct}%`, 'text-anchor="end" fill="#718096"'));
-  svg.push(text(left - 6, y(100) - 4, '100%', 'text-anchor="end" fill="#718096"'));
+  for (const pct of [0, 50, 100]) svg.push(text(left - 6, y(pct) + 4, `${pct}%`, 'text-anchor="end" fill="#718096"'));
+  svg.push(text(left + plotW, y(99) - 3, '99%', 'text-anchor="end" fill="#718096"'));
   for (let i = 0; i <= 5; i++) svg.push(text(x((axisMax * i) / 5), y0 + 16, `${figure((axisMax * i) / 5)} s`, 'text-anchor="middle" fill="#718096"'));
   withLatency.forEach((r, i) => {
     const color = COLORS.curves[i % COLORS.curves.length]!;

@@ -91,8 +91,17 @@ export class BenchContext {
     for (const n of names) this.topics.add(n);
   }
 
+  private readonly meters: RunMeter[] = [];
+
   meter(): RunMeter {
-    return new RunMeter(this.stack);
+    const m = new RunMeter(this.stack);
+    this.meters.push(m);
+    return m;
+  }
+
+  /** After a failure: ends every process a run started that still runs. */
+  killAll(): void {
+    for (const m of this.meters) m.killAll();
   }
 }
 
@@ -146,8 +155,8 @@ export async function produceCeiling(ctx: BenchContext, records: number, valueBy
 export async function kafkaTools(ctx: BenchContext, records: number, valueBytes: number): Promise<RunFigures[]> {
   const topic = `${ctx.id}.kafka-perf`;
   await ctx.createTopics(topic);
-  const brokers = loadConfig(kafkaSettings).brokers.join(',');
   const cfg = loadConfig(kafkaSettings);
+  const brokers = cfg.brokers.join(',');
   let meter = ctx.meter();
   const prod = meter.spawn({
     name: 'kafka-producer-perf-test', service: false, command: STACK_SH, doneWhen: /50th/,
