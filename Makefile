@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack images bench-ingest bench-enrichment bench-sink config-table metrics-table clean
+.PHONY: help setup build demo test unit-test up down status clean-stack images bench bench-ingest bench-enrichment bench-sink config-table metrics-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ test: ## all tests: unit + integration on the real local stack
 	@scripts/test.sh
 
 unit-test: setup ## unit tests only (no stack needed)
-	@node --test $$(find services/*/dist/test/unit -name '*.test.js' | sort)
+	@node --test $$(find services/*/dist/test/unit tools/*/dist/test/unit -name '*.test.js' | sort)
 
 up: ## start Kafka, the schema registry and S3 natively on 127.0.0.1
 	@$(STACK) up
@@ -37,6 +37,9 @@ clean-stack: ## stop the stack and wipe its data and logs
 
 images: ## build every image docker-compose.yml names without an image registry (starts a Docker engine if none answers)
 	@deploy/docker/engine.sh up && deploy/docker/images.sh build
+
+bench: setup ## one report of the whole pipeline vs its ceilings, into bench-results/ (BENCH_ARGS="--help")
+	@scripts/bench.sh report $(BENCH_ARGS)
 
 bench-ingest: setup ## ingest throughput vs. the raw producer ceiling, same broker, same run
 	@scripts/bench.sh ingest

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
-import { metricValue } from '@stockstream/common/testing';
+import { metricRate, metricValue } from '@stockstream/common/testing';
 
 const INGEST = fileURLToPath(new URL('../../../ingest/dist/src/main.js', import.meta.url));
 const ENRICH = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -29,24 +29,13 @@ async function enrichment(label: string, exactlyOnce: boolean, port: number) {
     ...topics, TOPIC_ENRICHED: `${id}.${label}.enriched`, TOPIC_DLQ: `${id}.${label}.dlq`,
     ENRICHMENT_GROUP_ID: `${id}-${label}`, ENRICHMENT_INSTANCE_ID: label, ENRICHMENT_EXACTLY_ONCE: String(exactlyOnce), HTTP_PORT: String(port),
   });
-  let first = 0;
-  let firstCount = 0;
-  let n = 0;
-  const deadline = Date.now() + 600_000;
-  while (n < COUNT && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    n = await metricValue(port, 'stockstream_enrichment_records_in_total');
-    if (n > 0 && first === 0) {
-      first = performance.now();
-      firstCount = n;
-    }
-  }
-  const seconds = (performance.now() - first) / 1000;
+  const name = 'stockstream_enrichment_records_in_total';
+  const r = await metricRate(port, { startMetric: name, endMetric: name }, COUNT, 600_000);
   const txnCount = await metricValue(port, 'stockstream_enrichment_transaction_duration_seconds_count');
   svc.child.kill('SIGTERM');
   await svc.done;
-  if (n < COUNT) throw new Error(`${label}: only ${n} of ${COUNT} records committed`);
-  return { recordsPerSecond: Math.round((n - firstCount) / seconds), seconds, batches: txnCount };
+  if (r.reached < COUNT) throw new Error(`${label}: only ${r.reached} of ${COUNT} records committed`);
+  return { recordsPerSecond: r.recordsPerSecond, seconds: r.seconds, batches: txnCount };
 }
 
 const cfg = loadConfig(kafkaSettings);

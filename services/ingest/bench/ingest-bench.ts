@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { KafkaAdmin, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
 import { generateTicks } from '../src/source/generator.js';
+import { parseSummaryLine } from '../src/report/summary-line.js';
 import { formatDate } from '@stockstream/common/dates';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -50,11 +51,10 @@ function run(script: string, args: string[], env: Record<string, string>): Promi
 async function ingest(label: string, args: string[]): Promise<Run> {
   const id = `bench.${label}.${randomUUID().slice(0, 6)}`;
   const { out, processSeconds } = await run(MAIN, args, { TOPIC_RAW: `${id}.raw`, TOPIC_DLQ: `${id}.dlq`, TOPIC_ENRICHED: `${id}.enriched`, TOPIC_FX: `${id}.fx`, TOPIC_PARTITIONS: '6' });
-  const m = /published (\d+) .*?dead-lettered (\d+) .*?, (\d+) records\/s, ([\d.]+) MB\/s/.exec(out);
+  const m = parseSummaryLine(out);
   if (!m) throw new Error(`no summary from ingest: ${out}`);
-  const records = Number(m[1]) + Number(m[2]);
-  const recordsPerSecond = Number(m[3]);
-  return { records, recordsPerSecond, mbPerSecond: Number(m[4]), seconds: records / recordsPerSecond, processSeconds };
+  const records = m.published + m.deadLettered;
+  return { records, recordsPerSecond: m.recordsPerSecond, mbPerSecond: m.mbPerSecond, seconds: records / m.recordsPerSecond, processSeconds };
 }
 
 async function ceiling(count: number, valueBytes: number): Promise<Run> {

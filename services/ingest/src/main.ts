@@ -5,6 +5,7 @@ import { ingestSettings } from './config.js';
 import { createIngestMetrics } from './metrics.js';
 import { publish } from './publish/publisher.js';
 import { defaultTransactionalId } from './publish/transactional-id.js';
+import { formatSummaryLine } from './report/summary-line.js';
 import { itemsFor } from './sources.js';
 
 /** sysexits: a wrong command line; an input file that cannot be read. */
@@ -64,11 +65,5 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
     signal,
   });
   logger.info({ summary }, 'ingest finished');
-  const mb = summary.bytes / 1e6;
-  process.stdout.write(
-    `ingest: read ${summary.read} rows, published ${summary.published} to ${cfg.rawTopic}, ` +
-      `dead-lettered ${summary.deadLettered} to ${cfg.dlqTopic}${summary.deadLettered ? ` ${JSON.stringify(summary.deadLetteredByReason)}` : ''}, ` +
-      `${summary.recordsPerSecond} records/s, ${(mb / (summary.seconds || 1)).toFixed(1)} MB/s` +
-      `${summary.stoppedEarly ? ' (stopped early by signal)' : ''}\n`,
-  );
+  process.stdout.write(formatSummaryLine(summary, cfg));
 }, USAGE);

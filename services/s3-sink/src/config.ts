@@ -74,6 +74,13 @@ export const sinkSettings = {
 
 export type SinkConfig = ConfigOf<typeof sinkSettings>;
 
+/**
+ * Most records per consumed batch. Small batches keep the event loop turning: upload completions are
+ * handled (and the next uploads started) between batches, so a large batch being filed would leave the
+ * upload slots idle. Also the batch of the sink's consume ceiling in tools/bench.
+ */
+export const SINK_BATCH_MAX = 2_000;
+
 export function s3StorageConfig(cfg: SinkConfig): S3StorageConfig {
   return {
     bucket: cfg.s3Bucket,

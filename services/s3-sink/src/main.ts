@@ -4,7 +4,7 @@ import {
   AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, bootstrapPipeline, loadSchema, registerTopicSchema, serviceMain,
   startBrokerProbe, type DeadLetter, type EnrichedTick, type Message,
 } from '@stockstream/common';
-import { rotationConfig, s3StorageConfig, sinkSettings } from './config.js';
+import { SINK_BATCH_MAX, rotationConfig, s3StorageConfig, sinkSettings } from './config.js';
 import { EnrichedTickReader } from './decode/enriched-tick-reader.js';
 import { createRecordWriter } from './format/create-record-writer.js';
 import { createSinkMetrics } from './metrics.js';
@@ -13,10 +13,6 @@ import { runSink } from './pipeline/sink-loop.js';
 import { UploadWorker } from './pipeline/upload-worker.js';
 import { RotationPolicy } from './rotation/rotation-policy.js';
 import { S3Storage } from './storage/s3-storage.js';
-
-// Small batches keep the event loop turning: upload completions are handled (and the next uploads
-// started) between batches, so a large batch being filed would leave the upload slots idle.
-const BATCH_MAX = 2_000;
 
 serviceMain(
   's3-sink',
@@ -70,7 +66,7 @@ serviceMain(
     logger.info({ bucket: cfg.s3Bucket, prefix: cfg.s3Prefix, format: cfg.format, rotation: rotation.config }, 'sinking');
     await runSink(
       {
-        consumer, storage, writer, uploader, rotation, metrics, health, logger, deadLetter, batchMax: BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
+        consumer, storage, writer, uploader, rotation, metrics, health, logger, deadLetter, batchMax: SINK_BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
         reader: new EnrichedTickReader(new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader)),
         partitioner: new HivePartitioner(), prefix: cfg.s3Prefix,
       },

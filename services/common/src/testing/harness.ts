@@ -250,6 +250,31 @@ export async function waitForMetric(port: number, name: string, atLeast: number,
   return v;
 }
 
+/**
+ * A running service's throughput from its counters: the clock starts at the
+ * first poll that sees `startMetric` above zero (the service's start-up is not
+ * timed) and stops when `endMetric` reaches `target` (or after `timeoutMs`).
+ * `counted` is what `endMetric` gained meanwhile; `onStart` runs as the clock
+ * starts (benchmarks read a process's CPU there).
+ */
+export async function metricRate(
+  port: number,
+  metrics: { startMetric: string; endMetric: string },
+  target: number,
+  timeoutMs: number,
+  onStart: () => void = () => {},
+): Promise<{ counted: number; seconds: number; reached: number; recordsPerSecond: number }> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await metricValue(port, metrics.startMetric)) <= 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const t0 = performance.now();
+  onStart();
+  const atStart = await metricValue(port, metrics.endMetric);
+  const reached = await waitForMetric(port, metrics.endMetric, target, Math.max(0, deadline - Date.now()));
+  const seconds = (performance.now() - t0) / 1000;
+  const counted = reached - atStart;
+  return { counted, seconds, reached, recordsPerSecond: Math.round(counted / seconds) };
+}
+
 /** Whether a service exposes any series of a metric yet (e.g. per-partition gauges once partitions are assigned). */
 export async function metricSeries(port: number, name: string): Promise<boolean> {
   try {

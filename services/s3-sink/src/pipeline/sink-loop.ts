@@ -91,7 +91,10 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     metrics.bytesWritten.inc(bytes);
     metrics.objectRecords.observe(f.records);
     metrics.objectBytes.observe(bytes);
-    const landed = landingStats(f.batch.values(INGESTED_AT), Date.now());
+    const landedAt = Date.now();
+    // One line per object at debug: make bench (tools/bench) times each record's arrival in the lake from it.
+    logger.debug({ key, records: f.records, bytes, landedAt }, 'object landed');
+    const landed = landingStats(f.batch.values(INGESTED_AT), landedAt);
     for (const s of landed.latencySeconds) metrics.endToEndLatency.observe(s);
     if (landed.newestMs / 1000 > newestLanded) {
       newestLanded = landed.newestMs / 1000;
