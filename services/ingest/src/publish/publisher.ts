@@ -6,6 +6,7 @@ import type { SourceItem } from '../source/csv-file-source.js';
 import type { EncodedBatch, RejectedItem } from '../source/encoded-batches.js';
 import type { IngestSource } from '../sources.js';
 import { deadLetterKey, rejectedRowToDeadLetter } from './dead-letter.js';
+import { encodeProgress } from './progress.js';
 import { TransactionAbortedError, TransactionWindow } from './transaction-window.js';
 
 export interface PublishTargets {
@@ -83,6 +84,8 @@ export async function publish(
     logger: Logger;
     signal: AbortSignal;
     now?: () => number;
+    /** --resume: each transaction also writes the source's position (items already skipped + taken) under `key`. */
+    progress?: { topic: string; key: string; skipped: number };
   },
 ): Promise<PublishSummary> {
   const { producer, targets, metrics, signal } = opts;
@@ -115,6 +118,12 @@ export async function publish(
     for (const at of t.producedAt) metrics.produceLatency.observe((committedAt - at) / 1000);
   });
   window.onAborted = () => metrics.transactionsAborted.inc();
+  const progress = opts.progress;
+  if (progress) {
+    // Every item taken is produced at once (a raw record or a dead letter), so the items in Kafka are those counted here.
+    window.beforeCommit = (t) =>
+      producer.produce(progress.topic, progress.key, encodeProgress({ items: progress.skipped + s.published + s.deadLettered + t.published + t.deadLettered }, now()));
+  }
 
   // Only failed deliveries are reported (the commit proves the rest).
   producer.setDeliveryHandler((err) => {

@@ -47,6 +47,8 @@ export class TransactionWindow {
   private openedAt = -1;
   private tally = emptyTally();
   onAborted: ((lost: TransactionTally) => void) | null = null;
+  /** Produces into the open transaction just before its commit (the source's position, with --resume). */
+  beforeCommit: ((tally: TransactionTally) => void | Promise<void>) | null = null;
 
   constructor(
     private readonly transactions: Transactions,
@@ -88,6 +90,8 @@ export class TransactionWindow {
     const tally = this.tally;
     const started = performance.now();
     try {
+      const queued = this.beforeCommit?.(tally);
+      if (queued) await queued;
       await withRetry(() => this.transactions.commit(), { timeoutMs: this.commitRetryMs, retryable: (err) => classifyTxnError(err) === 'retriable' });
     } catch (err) {
       const kind = classifyTxnError(err);
