@@ -72,7 +72,7 @@ else
   fi
 fi
 
-files=$(find services/*/dist/test deploy/dist/test -name '*.test.js' | sort)
+files=$(find services/*/dist/test deploy/dist/test tools/*/dist/test -name '*.test.js' | sort)
 [ -n "$files" ] || { echo "test: no compiled tests found under services/*/dist/test" >&2; exit 1; }
 # Integration tests share one broker on 2 cores: run files one at a time.
 status=0
