@@ -172,7 +172,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     let calm = 0;
     let why = '';
     while (Date.now() < deadline && calm < 3) {
-      await sleep(2000);
+      await sleep(1500);
       why = await notIdle(ingest, [enrichment, sink], o.partitions);
       calm = why ? 0 : calm + 1;
     }
@@ -188,7 +188,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }),
     );
     for (const s of [enrichment2, sink2]) health.push({ name: s.name, kills: s.kills, ownExits: s.ownExits, healthyAtEnd: !s.running, note: s.running ? 'still running' : 'removed' });
-    const lake = await checkLake(env, sinkPrefix, expectedCsv, workDir);
+    // Idle as the metrics see it can still leave closed files on their way to S3 (the sink's open-files gauge
+    // no longer counts them): rows still missing are looked for again until the settle time is up. Rows that
+    // never arrive are lost; duplicates and wrong rows do not go away by waiting, so they end the wait at once.
+    let lake = await checkLake(env, sinkPrefix, expectedCsv, workDir);
+    const lakeDeadline = Math.max(deadline, Date.now() + 30_000);
+    for (let again = 1; lake.missing > 0 && Date.now() < lakeDeadline; again++) {
+      note(`lake: ${lake.missing} rows not there yet; looking again (${again})`);
+      await sleep(3000);
+      lake = await checkLake(env, sinkPrefix, expectedCsv, workDir);
+    }
     const found = (await decodeTopic<DeadLetter>(kafka, registry, topics.dlqTopic, 'deadLetter', { isolation: 'read_committed' })).map((m) => deadLetterId(m.value));
     accounting = {
       generatedRows: input.validRows, injectedRows: input.injected.length, poisonMessages: poison.length, expectedLakeRows: expectedRows,
@@ -227,7 +236,10 @@ async function inject(f: ScheduledFault, t: Targets): Promise<void> {
   switch (fault.kind) {
     case 'sigkill': {
       const s = t.main[fault.service];
-      t.note(s.kill() ? `SIGKILL ${fault.service}` : `SIGKILL ${fault.service}: not running (restarting or finished), skipped`);
+      // Down at that moment (restarting after an outage): the kill waits for the restart, so each service gets its kills.
+      const deadline = Date.now() + 30_000;
+      while (!s.running && !s.completed && Date.now() < deadline) await sleep(250);
+      t.note(s.kill() ? `SIGKILL ${fault.service}${Date.now() > deadline - 29_500 ? ' (delayed: it was restarting)' : ''}` : `SIGKILL ${fault.service}: not running (${s.completed ? 'finished' : 'restarting'}), skipped`);
       return;
     }
     case 'outage': {
