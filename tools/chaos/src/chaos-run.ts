@@ -163,7 +163,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const f of schedule) {
       const wait = t0 + f.at * 1000 - Date.now();
       if (wait > 0) await sleep(wait);
-      done.push(inject(f, { main, enrichment2, sink2, note }));
+      done.push(inject(f, { main, enrichment2, sink2, note, failed: (d) => diffs.push(d) }));
     }
     await Promise.all(done);
 
@@ -229,6 +229,8 @@ interface Targets {
   enrichment2: Supervised;
   sink2: Supervised;
   note: (line: string) => void;
+  /** A fault that could not be carried out as planned: a difference of the run. */
+  failed: (difference: string) => void;
 }
 
 async function inject(f: ScheduledFault, t: Targets): Promise<void> {
@@ -246,8 +248,21 @@ async function inject(f: ScheduledFault, t: Targets): Promise<void> {
       t.note(`stop ${fault.component}`);
       await stack.down(fault.component);
       if (fault.downSeconds > 0) await sleep(fault.downSeconds * 1000);
-      t.note(`start ${fault.component}`);
-      await stack.up(fault.component);
+      // Started again until it answers, as its own supervisor would; a component that never comes back fails the run.
+      for (let attempt = 1; ; attempt++) {
+        t.note(`start ${fault.component}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+        try {
+          await stack.up(fault.component);
+          break;
+        } catch (err) {
+          t.note(`${fault.component} did not come up: ${(err as Error).message.split('\n')[1] ?? (err as Error).message}`);
+          if (attempt === 3) {
+            t.failed(`${fault.component} did not come up again after 3 starts`);
+            return;
+          }
+          await stack.down(fault.component).catch(() => undefined);
+        }
+      }
       t.note(`${fault.component} is up again`);
       return;
     }

@@ -28,6 +28,13 @@ if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 31) {
 }
 const variant = CHAOS_VARIANTS[args.short ? 'short' : 'full'];
 const started = Date.now();
-const result = await runChaos({ ...variant.options, seed, print: (line) => process.stdout.write(`${line}\n`) });
+process.stdout.write(`chaos: seed ${seed} (replay with --seed ${seed})\n`);
+let result;
+try {
+  result = await runChaos({ ...variant.options, seed, print: (line) => process.stdout.write(`${line}\n`) });
+} catch (err) {
+  process.stderr.write(`chaos: the run could not be carried out (seed ${seed}): ${(err as Error).message}\n`);
+  process.exit(2);
+}
 process.stdout.write(`\n${result.report}\nchaos: ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
 process.exit(result.ok ? 0 : 1);

@@ -12,8 +12,10 @@ import type { Component } from './fault-schedule.js';
 export const STACK_SCRIPT = join(dirname(defaultSchemasDir()), 'deploy', 'local', 'stack.sh');
 
 function run(args: string[]): Promise<void> {
+  // A component restarted on a loaded machine can take minutes to answer (readiness is a real request).
+  const env = { ...process.env, STACK_START_TIMEOUT: process.env.STACK_START_TIMEOUT ?? '300' };
   return new Promise((resolve, reject) =>
-    execFile(STACK_SCRIPT, args, { timeout: 240_000 }, (err, stdout, stderr) =>
+    execFile(STACK_SCRIPT, args, { timeout: 600_000, env }, (err, stdout, stderr) =>
       err ? reject(new Error(`stack.sh ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`)) : resolve(),
     ),
   );
