@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test up down status clean-stack images bench bench-ingest bench-enrichment bench-sink config-table metrics-table clean
+.PHONY: help setup build demo test unit-test chaos chaos-short up down status clean-stack images bench bench-ingest bench-enrichment bench-sink config-table metrics-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,6 +22,12 @@ test: ## all tests: unit + integration on the real local stack
 
 unit-test: setup ## unit tests only (no stack needed)
 	@node --test $$(find services/*/dist/test/unit tools/*/dist/test/unit -name '*.test.js' | sort)
+
+chaos: ## 1M records through the pipeline under SIGKILLs, broker/registry/S3 outages and a rebalance; exact lake and DLQ (SEED=N replays)
+	@scripts/chaos.sh $(if $(SEED),--seed $(SEED))
+
+chaos-short: ## the same in 100k records and one fault of each kind (what make test runs)
+	@scripts/chaos.sh --short $(if $(SEED),--seed $(SEED))
 
 up: ## start Kafka, the schema registry and S3 natively on 127.0.0.1
 	@$(STACK) up

@@ -17,6 +17,23 @@ const GENERATED_BATCH = 512;
  * first reading in date order, already done (planDateOrder).
  */
 export async function* itemBatches(cmd: IngestCommand, plan?: DateOrderPlan): AsyncGenerator<SourceItem[], void, undefined> {
+  if (!cmd.skip) {
+    yield* allItemBatches(cmd, plan);
+    return;
+  }
+  // --resume: the first `skip` items were published by an earlier run; they are read again (the order is the source's) and dropped.
+  let toSkip = cmd.skip;
+  for await (const batch of allItemBatches(cmd, plan)) {
+    if (toSkip >= batch.length) {
+      toSkip -= batch.length;
+      continue;
+    }
+    yield toSkip > 0 ? batch.slice(toSkip) : batch;
+    toSkip = 0;
+  }
+}
+
+async function* allItemBatches(cmd: IngestCommand, plan?: DateOrderPlan): AsyncGenerator<SourceItem[], void, undefined> {
   if (cmd.mode === 'simulate') {
     let batch: SourceItem[] = [];
     for (const tick of generateTicks({ seed: cmd.seed, count: cmd.count, startDate: cmd.startDate })) {

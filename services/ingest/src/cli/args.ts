@@ -5,23 +5,25 @@ import { parseDate } from '@stockstream/common/dates';
 export type Pace = PacingMode;
 
 export type IngestCommand =
-  | { mode: 'replay'; file: string; order: 'date' | 'file'; pace: Pace; loop: boolean }
-  | { mode: 'simulate'; seed: number; count: number | undefined; startDate: number | undefined; pace: Pace };
+  | { mode: 'replay'; file: string; order: 'date' | 'file'; pace: Pace; loop: boolean; resume: boolean; skip?: number }
+  | { mode: 'simulate'; seed: number; count: number | undefined; startDate: number | undefined; pace: Pace; resume: boolean; skip?: number };
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export const USAGE = `Usage:
-  stockstream ingest replay <file.csv> [--rate N | --speedup X] [--loop] [--order date|file]
-  stockstream ingest simulate [--count N] [--seed S] [--start YYYY-MM-DD] [--rate N | --speedup X]
+  stockstream ingest replay <file.csv> [--rate N | --speedup X] [--loop] [--order date|file] [--resume]
+  stockstream ingest simulate [--count N] [--seed S] [--start YYYY-MM-DD] [--rate N | --speedup X] [--resume]
 
 replay    publishes a file of the public stock-exchange format (indexData.csv or indexProcessed.csv)
           in date order across all indices (--order file keeps the file's order).
 simulate  publishes the built-in seeded generator's bars for the 14 indices of the public set
           (unbounded unless --count).
 --rate N      N records per second        --speedup X   X trading days per second
-(neither)     as fast as the broker takes them`;
+(neither)     as fast as the broker takes them
+--resume      continue after what an earlier run of the same source committed (restarted
+              after a crash, it neither repeats nor skips a row)`;
 
 function positive(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -45,6 +47,7 @@ export function parseIngestArgs(argv: string[]): IngestCommand {
         count: { type: 'string' },
         seed: { type: 'string', default: '42' },
         start: { type: 'string' },
+        resume: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -61,7 +64,7 @@ export function parseIngestArgs(argv: string[]): IngestCommand {
   if (mode === 'replay') {
     if (rest.length !== 1) throw new UsageError('replay takes exactly one file path');
     if (v.order !== 'date' && v.order !== 'file') throw new UsageError(`--order must be date or file; got "${v.order}"`);
-    return { mode, file: rest[0]!, order: v.order, pace, loop: v.loop ?? false };
+    return { mode, file: rest[0]!, order: v.order, pace, loop: v.loop ?? false, resume: v.resume ?? false };
   }
   if (mode === 'simulate') {
     if (rest.length > 0) throw new UsageError(`simulate takes no positional arguments; got "${rest.join(' ')}"`);
@@ -76,7 +79,7 @@ export function parseIngestArgs(argv: string[]): IngestCommand {
       if (d === null) throw new UsageError(`--start must be a date YYYY-MM-DD; got "${v.start}"`);
       startDate = d;
     }
-    return { mode, seed, count, startDate, pace };
+    return { mode, seed, count, startDate, pace, resume: v.resume ?? false };
   }
   throw new UsageError(mode === undefined ? 'missing mode: replay or simulate' : `unknown mode "${mode}": replay or simulate`);
 }

@@ -8,6 +8,7 @@ import { deadLetterKey, rejectedRowToDeadLetter } from './dead-letter.js';
 import {
   commitAtPause, commitBeforeWait, failureIn, mustWaitForRoom, settlement, stopCause, transition, YIELD_EVERY, type Ending, type PublishState,
 } from './publish-machine.js';
+import { encodeProgress } from './progress.js';
 import { TransactionWindow, type TransactionCalls, type TransactionTally } from './transaction-window.js';
 
 export interface PublishTargets {
@@ -56,6 +57,8 @@ export interface PublishOptions {
   clock?: () => number;
   /** Hears each change of state (tests, debugging). */
   onTransition?: (from: PublishState, to: PublishState) => void;
+  /** --resume: each transaction also writes the source's position (items already skipped + taken) under `key` (progress.ts). */
+  progress?: { topic: string; key: string; skipped: number };
 }
 
 /** Rows read are added to the metrics in bulk at this interval (and at the end), so /metrics lags by at most this much. */
@@ -209,6 +212,13 @@ class PublishRun {
     this.clock = opts.clock ?? (() => performance.now());
     this.window = new TransactionWindow(opts.transactions, opts.commitIntervalMs, (t, committedAt, commitSeconds) => this.committed(t, committedAt, commitSeconds), undefined, this.clock);
     this.window.onAborted = () => this.metrics.transactionsAborted.inc();
+    const progress = opts.progress;
+    if (progress) {
+      // Every item taken is produced at once (a raw record or a dead letter), so the items in Kafka are those counted here.
+      const s = this.summary;
+      this.window.beforeCommit = (t) =>
+        this.producer.produce(progress.topic, progress.key, encodeProgress({ items: progress.skipped + s.published + s.deadLettered + t.published + t.deadLettered }, this.now()));
+    }
     this.started = this.clock();
     this.metricsTimer = setInterval(() => this.reportRead(), METRICS_FLUSH_MS);
     this.metricsTimer.unref();

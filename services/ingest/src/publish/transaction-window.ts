@@ -52,6 +52,8 @@ export class TransactionWindow implements WindowTimes {
   private begunAt = -1;
   private tally = emptyTally();
   onAborted: ((lost: TransactionTally) => void) | null = null;
+  /** Produces into the open transaction just before its commit (the source's position, with --resume). */
+  beforeCommit: ((tally: TransactionTally) => void | Promise<void>) | null = null;
 
   constructor(
     private readonly transactions: TransactionCalls,
@@ -99,6 +101,8 @@ export class TransactionWindow implements WindowTimes {
     const tally = this.tally;
     const started = this.clock();
     try {
+      const queued = this.beforeCommit?.(tally);
+      if (queued) await queued;
       await withRetry(() => this.transactions.commit(), { timeoutMs: this.commitRetryMs, retryable: (err) => classifyTxnError(err) === 'retriable' });
     } catch (err) {
       const kind = classifyTxnError(err);

@@ -3,12 +3,14 @@
 // live side by side and a change to one shows in the other's test.
 import type { PublishSummary } from '../publish/publisher.js';
 
-export function formatSummaryLine(summary: PublishSummary, topics: { rawTopic: string; dlqTopic: string }): string {
+/** `resumedAfter`: with --resume, the items an earlier run had published (skipped by this one). */
+export function formatSummaryLine(summary: PublishSummary, topics: { rawTopic: string; dlqTopic: string }, resumedAfter = 0): string {
   const mb = summary.bytes / 1e6;
   return (
     `ingest: read ${summary.read} rows, published ${summary.published} to ${topics.rawTopic}, ` +
     `dead-lettered ${summary.deadLettered} to ${topics.dlqTopic}${summary.deadLettered ? ` ${JSON.stringify(summary.deadLetteredByReason)}` : ''}, ` +
     `${summary.recordsPerSecond} records/s, ${(mb / (summary.seconds || 1)).toFixed(1)} MB/s` +
+    `${resumedAfter ? ` (resumed after ${resumedAfter} items of an earlier run)` : ''}` +
     `${summary.stoppedEarly ? ' (stopped early by signal)' : ''}\n`
   );
 }

@@ -210,4 +210,32 @@ describe('ingest on the real stack', () => {
     for (const l of after) seen.set(l, (seen.get(l) ?? 0) + 1);
     for (let l = 1; l <= 1000; l++) assert.equal(seen.get(l), l <= first.length ? 2 : 1, `line ${l}`);
   });
+
+  it('--resume: runs SIGKILLed mid-run and restarted publish every record of the source exactly once, in order per index', async () => {
+    const topics = uniqueTopics('ingest-resume');
+    const args = ['simulate', '--seed', '12', '--count', '60000', '--rate', '15000', '--resume'];
+    let published = 0;
+    for (let kill = 0; kill < 2; kill++) {
+      const run = runService(MAIN, args, { ...topics.env, HTTP_PORT: '19115' });
+      published = await waitForMetric(19115, 'stockstream_ingest_records_published_total', 3000, 30_000);
+      assert.ok(published >= 3000, `run ${kill + 1} committed ${published} records within 30 s`);
+      run.child.kill('SIGKILL');
+      assert.equal((await run.exited).signal, 'SIGKILL');
+    }
+    const last = runService(MAIN, args, topics.env);
+    const { code } = await last.exited;
+    assert.equal(code, 0, last.stderr());
+    assert.match(last.stdout(), /resumed after \d+ items of an earlier run/);
+    const msgs = await readDecoded<RawTick>(topics.raw, 'rawTick');
+    const lines = msgs.map((m) => m.value.source.line).sort((a, b) => a - b);
+    assert.deepEqual(lines, Array.from({ length: 60000 }, (_, i) => i + 1));
+    // Per index (one partition each), the generator's order: the resumed runs continued where the last commit ended.
+    const byIndex = new Map<string, number[]>();
+    for (const m of msgs) byIndex.set(m.value.index, [...(byIndex.get(m.value.index) ?? []), m.value.source.line]);
+    for (const [index, ls] of byIndex) assert.deepEqual(ls, [...ls].sort((a, b) => a - b), index);
+    // A run after the source was fully published publishes nothing.
+    const again = runService(MAIN, args, topics.env);
+    assert.equal((await again.exited).code, 0, again.stderr());
+    assert.deepEqual(summaryOf(again.stdout()), { published: 0, deadLettered: 0 });
+  });
 });

@@ -4,16 +4,16 @@ import { UsageError, parseIngestArgs } from '../../src/cli/args.js';
 
 describe('parseIngestArgs', () => {
   it('replay with defaults: date order, full speed, no loop', () => {
-    assert.deepEqual(parseIngestArgs(['replay', 'a.csv']), { mode: 'replay', file: 'a.csv', order: 'date', pace: { kind: 'max' }, loop: false });
+    assert.deepEqual(parseIngestArgs(['replay', 'a.csv']), { mode: 'replay', file: 'a.csv', order: 'date', pace: { kind: 'max' }, loop: false, resume: false });
   });
   it('replay with --rate, --loop and --order file', () => {
     assert.deepEqual(parseIngestArgs(['replay', 'a.csv', '--rate', '500', '--loop', '--order', 'file']), {
-      mode: 'replay', file: 'a.csv', order: 'file', pace: { kind: 'rate', perSecond: 500 }, loop: true,
+      mode: 'replay', file: 'a.csv', order: 'file', pace: { kind: 'rate', perSecond: 500 }, loop: true, resume: false,
     });
   });
-  it('simulate with --speedup, --count, --seed and --start', () => {
-    assert.deepEqual(parseIngestArgs(['simulate', '--speedup', '2.5', '--count', '100', '--seed', '9', '--start', '2001-02-03']), {
-      mode: 'simulate', seed: 9, count: 100, startDate: 11356, pace: { kind: 'speedup', tradingDaysPerSecond: 2.5 },
+  it('simulate with --speedup, --count, --seed, --start and --resume', () => {
+    assert.deepEqual(parseIngestArgs(['simulate', '--speedup', '2.5', '--count', '100', '--seed', '9', '--start', '2001-02-03', '--resume']), {
+      mode: 'simulate', seed: 9, count: 100, startDate: 11356, pace: { kind: 'speedup', tradingDaysPerSecond: 2.5 }, resume: true,
     });
   });
   it('simulate is unbounded without --count', () => {

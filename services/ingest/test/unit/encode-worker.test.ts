@@ -16,7 +16,7 @@ const fixture = fileURLToPath(new URL('../../../test/fixtures/grouped-by-index.c
 const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../../schemas/raw-tick.avsc', import.meta.url)), 'utf8')) as avsc.Schema;
 const type = avsc.Type.forSchema(schema);
 const workerUrl = new URL('../../src/source/encode-worker.js', import.meta.url);
-const command: IngestCommand = { mode: 'replay', file: fixture, order: 'date', pace: { kind: 'max' }, loop: false };
+const command: IngestCommand = { mode: 'replay', file: fixture, order: 'date', pace: { kind: 'max' }, loop: false, resume: false };
 
 /** What the batches say, item by item: a tick's fields but ingestedAt, or a rejection. */
 function outline(batches: EncodedBatch[]): unknown[] {
@@ -61,7 +61,7 @@ test('a worker started ahead reads, in date order, what the source gives', async
 
 test('a worker begun before its batches are asked for fills its window, no more, then gives everything in order, stamped when handed over', async () => {
   const count = (WINDOW + 20) * 512; // more than the window holds
-  const simulate: IngestCommand = { mode: 'simulate', seed: 5, count, startDate: undefined, pace: { kind: 'max' } };
+  const simulate: IngestCommand = { mode: 'simulate', seed: 5, count, startDate: undefined, pace: { kind: 'max' }, resume: false };
   const worker = new EncodeWorker(workerUrl, simulate);
   const begun = Date.now();
   worker.begin({ schema, schemaId: 3 });

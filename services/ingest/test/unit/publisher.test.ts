@@ -326,7 +326,7 @@ for (const kind of ['items', 'encoded'] as const) {
 }
 
 test('replay: a file with unreadable rows, as items and as encoded batches: ticks to the raw topic, rows to the DLQ keyed file:line, counted by reason', async () => {
-  const command = { mode: 'replay', file: malformed, order: 'file', pace: { kind: 'max' }, loop: false } as const;
+  const command = { mode: 'replay', file: malformed, order: 'file', pace: { kind: 'max' }, loop: false, resume: false } as const;
   const read = async () => {
     const batches: SourceItem[][] = [];
     for await (const b of itemBatches(command)) batches.push(b);

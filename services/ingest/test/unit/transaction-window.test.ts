@@ -101,8 +101,8 @@ test('refuses a commit interval that is not a positive integer', () => {
 });
 
 test('the default transactional id is one per raw topic and source', () => {
-  const replay = (file: string) => ({ mode: 'replay', file, order: 'date', pace: { kind: 'max' }, loop: false }) as const;
-  const simulate = (seed: number, count?: number) => ({ mode: 'simulate', seed, count, startDate: undefined, pace: { kind: 'max' } }) as const;
+  const replay = (file: string) => ({ mode: 'replay', file, order: 'date', pace: { kind: 'max' }, loop: false, resume: false }) as const;
+  const simulate = (seed: number, count?: number) => ({ mode: 'simulate', seed, count, startDate: undefined, pace: { kind: 'max' }, resume: false }) as const;
   assert.equal(defaultTransactionalId('ticks.raw', replay('/data/a.csv')), defaultTransactionalId('ticks.raw', replay('/data/../data/a.csv')));
   assert.notEqual(defaultTransactionalId('ticks.raw', replay('/data/a.csv')), defaultTransactionalId('ticks.raw', replay('/data/b.csv')));
   assert.notEqual(defaultTransactionalId('ticks.raw', replay('/data/a.csv')), defaultTransactionalId('other.raw', replay('/data/a.csv')));
