@@ -24,6 +24,7 @@ COPY services/enrichment/package.json services/enrichment/
 COPY services/s3-sink/package.json services/s3-sink/
 COPY services/cli/package.json services/cli/
 COPY deploy/package.json deploy/
+COPY tools/bench/package.json tools/bench/
 COPY tools/chaos/package.json tools/chaos/
 COPY scripts/setup.sh scripts/node-env.sh scripts/
 COPY scripts/kafka-binding scripts/kafka-binding
@@ -54,7 +55,7 @@ RUN npx tsc -b services/cli \
       && if [ -d services/$s/node_modules ]; then cp -a services/$s/node_modules /out/services/$s/; fi; \
     done \
  && cp -a services/enrichment/data /out/services/enrichment/ \
- && rm -f /out/node_modules/@stockstream/deploy /out/node_modules/@stockstream/chaos
+ && rm -f /out/node_modules/@stockstream/deploy /out/node_modules/@stockstream/bench /out/node_modules/@stockstream/chaos
 
 FROM ${NODE_IMAGE}
 RUN apt-get update -qq \
