@@ -62,11 +62,10 @@ export function copyBindingForBuild(root: string): BindingCopy {
   for (const lib of readdirSync(join(src, 'build', 'deps')).filter((n) => /^librdkafka(\+\+)?\.so/.test(n))) {
     cpSync(join(src, 'build', 'deps', lib), join(dir, 'build', 'deps', lib), { verbatimSymlinks: true });
   }
-  // What the binding's build and its JavaScript require from beside it.
-  for (const dep of ['nan', 'bindings', 'file-uri-to-path']) {
-    const target = dirname(createRequire(join(src, 'package.json')).resolve(`${dep}/package.json`));
-    if (!existsSync(join(root, 'node_modules', dep))) symlinkSync(target, join(root, 'node_modules', dep));
-  }
+  // What its JavaScript requires from beside it (copied: the copy may outlive this node_modules), and nan's headers to build.
+  const besides = (dep: string) => dirname(createRequire(join(src, 'package.json')).resolve(`${dep}/package.json`));
+  for (const dep of ['bindings', 'file-uri-to-path']) cpSync(besides(dep), join(root, 'node_modules', dep), { recursive: true });
+  if (!existsSync(join(root, 'node_modules', 'nan'))) symlinkSync(besides('nan'), join(root, 'node_modules', 'nan'));
   const buildEnv = {
     CXXFLAGS: `-I${join(dir, 'deps/librdkafka/src')} -I${join(dir, 'deps/librdkafka/src-cpp')}`,
     // $$: make's escape for $; single quotes keep the shell off $ORIGIN (as the client's own binding.gyp does).
