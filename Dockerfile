@@ -11,7 +11,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 # The native Kafka client is compiled here, from source and patched, as `make setup`
 # does on a machine without its prebuilt binary (scripts/setup.sh,
-# scripts/kafka-binding/): containers run the code the tests run.
+# scripts/kafka-binding/README.md): containers run the code the tests run.
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       python3 make g++ ca-certificates libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev >/dev/null \
@@ -43,7 +43,7 @@ COPY services services
 RUN npx tsc -b services/cli \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error \
  && (cd node_modules/@confluentinc/kafka-javascript \
-     && rm -rf deps src build/Release/obj.target build/deps/librdkafka build/deps/include build/deps/pkgconfig \
+     && rm -rf deps src stockstream build/Release/obj.target build/deps/librdkafka build/deps/include build/deps/pkgconfig \
           build/deps/*.a build/deps/*.mk build/deps/*.Makefile build/deps/librdkafka.so build/deps/librdkafka++.so) \
  && mkdir -p /out/scripts \
  && cp -a package.json node_modules schemas /out/ \

@@ -43,19 +43,11 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   touch "$stamp"
 fi
 
-# A native Kafka client built from source here (not a downloaded prebuilt one) gets speed patches: see
-# scripts/kafka-binding/patch.mjs. Rebuilding after them takes ~30 s here, once.
+# A native Kafka client built from source here (not a downloaded prebuilt one) gets speed patches
+# (scripts/kafka-binding/README.md): ~10-30 s once. If the patched build does not compile, the client is
+# built from its own sources instead and one line says so; only an unpatched build failing stops here.
 binding=node_modules/@confluentinc/kafka-javascript
-if [ -d "$binding/build/Release/obj.target" ] \
-   && { ! grep -q 'stockstream-patch: message keys v2' "$binding/src/common.cc" \
-        || ! grep -q 'stockstream-patch: consume columns v3' "$binding/src/kafka-consumer.cc" \
-        || [ "$binding/src/common.cc" -nt "$binding/build/Release/confluent-kafka-javascript.node" ] \
-        || [ "$binding/src/kafka-consumer.cc" -nt "$binding/build/Release/confluent-kafka-javascript.node" ]; }; then
-  if node scripts/kafka-binding/patch.mjs "$binding"; then
-    say "rebuilding the native Kafka client with the patches"
-    log="$PWD/$binding/build/stockstream-patch.log"
-    (cd "$binding" && npm run build --silent >"$log" 2>&1) \
-      || { echo "setup: rebuilding the patched Kafka client failed; see $binding/build/stockstream-patch.log" >&2; exit 1; }
-  fi
+if [ -d "$binding/build/Release/obj.target" ]; then
+  node scripts/kafka-binding/build.mjs "$binding" || exit 1
 fi
 [ $compile = 0 ] || npx tsc -b

@@ -30,7 +30,7 @@ export interface RebalanceEvent {
 
 const ERR_ASSIGN_PARTITIONS = -175;
 
-/** The native method scripts/kafka-binding/consume-columns.cc adds to the client (absent from a prebuilt one). */
+/** The native method scripts/kafka-binding/patches/2-consume-columns.diff adds to the client (absent from a prebuilt or unpatched one). */
 interface NativeColumnsClient {
   consumeColumns?: (
     timeoutMs: number, max: number, timeoutOnlyForFirstMessage: boolean,
@@ -130,7 +130,7 @@ export class GroupConsumer {
   /**
    * Up to `max` messages as columns (message-batch.ts); waits at most
    * `timeoutMs` for the first. With a client that has consumeColumns (patched
-   * when compiled here: scripts/kafka-binding/patch.mjs) the columns are
+   * when compiled here: scripts/kafka-binding/) the columns are
    * filled on the client's worker thread; otherwise they are made from
    * consume()'s message objects — same batches, only slower.
    */

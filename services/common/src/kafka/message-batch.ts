@@ -3,8 +3,8 @@
 // reads a value where it lies (data, valueStart(i), valueEnd(i)) instead of
 // through one object and one Buffer per message, which is what made consuming
 // cost more than the work done with the messages (see
-// scripts/kafka-binding/consume-columns.cc, which fills these columns on the
-// client's worker thread).
+// scripts/kafka-binding/patches/2-consume-columns.diff, which fills these
+// columns on the client's worker thread).
 import type { Message } from './rdkafka.js';
 
 /** Columns per message in `ints`: partition, value start/end, key start/end, topic index. */

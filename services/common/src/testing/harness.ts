@@ -286,3 +286,4 @@ export async function metricSeries(port: number, name: string): Promise<boolean>
 }
 
 export type { DecodedMessage };
+export { bindingBuildScript, bindingBuildState, copyBindingForBuild, installedBindingDir, nativeModuleFile, unpatchedClientEnv, unpatchedClientRoot, type BindingCopy } from './kafka-binding.js';
