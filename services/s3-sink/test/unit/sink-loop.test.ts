@@ -80,6 +80,23 @@ describe('runSink', () => {
     assert.deepEqual(w.consumer.violations, []);
   });
 
+  it('a rebalance during an S3 outage: the new assignment is recovered and consumed once S3 is back, not left paused', async () => {
+    const w = world();
+    w.storage.down = true;
+    w.consumer.produce(0, ...hsi(4));
+    w.consumer.rebalanceTo([0]);
+    const sink = start(w);
+    await until(() => w.consumer.events.some((e) => e.kind === 'pause'), 'the consumer paused');
+    w.consumer.rebalanceTo([0]); // the group reshuffles while S3 is down; this member gets partition 0 again
+    await until(() => w.consumer.generation === 3, 'the new assignment applied');
+    w.storage.down = false;
+    await until(() => w.consumer.committed.get(0) === 3, 'the new assignment consumed and committed', 10_000);
+    await sink.stop();
+    assert.deepEqual(w.consumer.commits('sync'), [{ partition: 0, offset: 4 }], 'no synchronous commit while S3 was down, only at shutdown');
+    assert.deepEqual(w.storage.files(0), [[0, 2, 3], [3, 3, 1]]);
+    assert.deepEqual(w.consumer.violations, []);
+  });
+
   it('rebalance: uploads in flight land and are committed before the change is applied; uncommitted files are dropped and redone by the owner', async () => {
     const w = world();
     w.storage.putDelayMs = 30;
