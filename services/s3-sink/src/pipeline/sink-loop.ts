@@ -62,6 +62,13 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   const files = new Map<number, PartitionFiles>();
   const uploads = new SinkUploads({ ...deps, table: TABLE });
   const startUploads = () => uploads.start(files, (ok) => uploadRunEnded(state, ok));
+  const readAhead = new ReadAhead(consumer, deps.batchMax, () => state.generation);
+  /** Records held in memory (open files and closed ones not yet uploaded): past the bound, consumption waits for the uploads. */
+  const bufferedRecords = () => {
+    let n = 0;
+    for (const pf of files.values()) n += pf.bufferedRecords;
+    return n;
+  };
 
   consumer.onCommitFailure((err, offsets) => {
     const retriable = isRetriable(err);
@@ -208,14 +215,6 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     if (batch.length > 0 && !signal.aborted) readAhead.request();
     await fileBatch(batch);
   };
-
-  const bufferedRecords = () => {
-    let n = 0;
-    for (const pf of files.values()) n += pf.bufferedRecords;
-    return n;
-  };
-
-  const readAhead = new ReadAhead(consumer, deps.batchMax, () => state.generation);
 
   for (;;) {
     const phase = nextPhase(state, {
