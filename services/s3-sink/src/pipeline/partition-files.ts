@@ -3,6 +3,7 @@
 import type { EnrichedTick } from '@stockstream/common';
 import { ColumnBatch } from '../format/column-batch.js';
 import type { OpenFileState, RotationPolicy, RotationRule } from '../rotation/rotation-policy.js';
+import { closeReason } from './sink-decisions.js';
 
 export interface OpenFile extends OpenFileState {
   lakePath: string;
@@ -69,7 +70,7 @@ export class PartitionFiles {
   closeDue(policy: RotationPolicy, nowMs: number, all = false): OpenFile[] {
     const closed: OpenFile[] = [];
     for (const [path, f] of this.open) {
-      const rule = all ? 'shutdown' : policy.shouldRotate(f, nowMs);
+      const rule = closeReason(f, policy, nowMs, all);
       if (rule !== null) {
         f.closedBy = rule;
         this.open.delete(path);

@@ -1,0 +1,96 @@
+// The sink loop's decisions, pure over plain data (unit-tested without a
+// broker or storage): which state comes next, what may be committed, when
+// the consumer pauses and resumes, when a file closes. Taken once per batch,
+// never per record. The loop that acts on them: sink-loop.ts.
+import type { RotationPolicy, OpenFileState, RotationRule } from '../rotation/rotation-policy.js';
+import type { SinkPhase, SinkState } from './sink-state.js';
+
+/** What the loop sees at the top of each turn. */
+export interface LoopFacts {
+  stopRequested: boolean;
+  /** The group asked for an assignment change the loop has not applied yet (deferred rebalance). */
+  rebalancePending: boolean;
+  /** The consumer's current generation (bumped by every applied assignment change). */
+  consumerGeneration: number;
+  uploadInFlight: boolean;
+  /** Records held in open files and in closed files not yet uploaded. */
+  bufferedRecords: number;
+  maxBufferedRecords: number;
+}
+
+/** Whether the open files do not (or no longer) belong to the consumer's assignment, or the group's offsets are in doubt. */
+export function needsRecovery(s: Pick<SinkState, 'generation' | 'recoveryRequested'>, consumerGeneration: number): boolean {
+  return s.recoveryRequested || s.generation !== consumerGeneration;
+}
+
+/**
+ * The state of the next turn, first match wins: stopping; a pending
+ * rebalance (before anything else touches partitions about to move);
+ * recovery; storage down; back-pressure; else consuming.
+ */
+export function nextPhase(s: Pick<SinkState, 'generation' | 'recoveryRequested' | 'storageDown'>, f: LoopFacts): SinkPhase {
+  if (f.stopRequested) return 'stopping';
+  if (f.rebalancePending) return 'rebalancing';
+  if (needsRecovery(s, f.consumerGeneration)) return 'recovering';
+  if (s.storageDown) return 'storage-down';
+  if (f.uploadInFlight && f.bufferedRecords >= f.maxBufferedRecords) return 'waiting-for-uploads';
+  return 'consuming';
+}
+
+/** One Kafka partition's committable position (PartitionFiles.committable: the first offset not yet in storage). */
+export interface PartitionPosition {
+  topic: string;
+  partition: number;
+  /** null: nothing seen yet, nothing to commit. */
+  committable: number | null;
+}
+
+export interface CommitOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * What to commit. 'async' (while consuming): only offsets that moved since
+ * the last one sent. 'sync' (before partitions are given up, at shutdown):
+ * everything committable, so the next owner starts where the uploads ended.
+ */
+export function committableOffsets(positions: Iterable<PartitionPosition>, sent: ReadonlyMap<number, number>, mode: 'async' | 'sync'): CommitOffset[] {
+  const out: CommitOffset[] = [];
+  for (const p of positions) {
+    if (p.committable === null) continue;
+    if (mode === 'sync' || p.committable > (sent.get(p.partition) ?? -1)) out.push({ topic: p.topic, partition: p.partition, offset: p.committable });
+  }
+  return out;
+}
+
+/**
+ * Commits are sent only for the assignment the files were recovered for, and
+ * never while storage is down: an offset past a file that failed to upload
+ * would lose it.
+ */
+export function mayCommit(s: Pick<SinkState, 'generation' | 'recoveryRequested' | 'storageDown'>, consumerGeneration: number): boolean {
+  return !s.storageDown && !needsRecovery(s, consumerGeneration);
+}
+
+/**
+ * Paused exactly while storage is down (consumption stops, the group
+ * membership stays); resumed once the loop consumes again. Other states
+ * leave it as it is (a new assignment starts unpaused).
+ */
+export function pauseChange(phase: SinkPhase, paused: boolean): 'pause' | 'resume' | null {
+  if (phase === 'storage-down') return paused ? null : 'pause';
+  if ((phase === 'consuming' || phase === 'waiting-for-uploads') && paused) return 'resume';
+  return null;
+}
+
+/** How long a poll may wait for the first record: short while uploads run, so their completions are handled promptly. */
+export function pollTimeoutMs(phase: SinkPhase, uploadInFlight: boolean): number {
+  return phase === 'consuming' && !uploadInFlight ? 200 : 10;
+}
+
+/** Why a file closes now: a rotation rule, 'shutdown' when stopping (every file), or null to keep it open. */
+export function closeReason(file: OpenFileState, policy: RotationPolicy, nowMs: number, stopping: boolean): RotationRule | 'shutdown' | null {
+  return stopping ? 'shutdown' : policy.shouldRotate(file, nowMs);
+}
