@@ -1,7 +1,9 @@
 // The states of the consume-transform-produce loop (batch-processor.ts drives
-// it; processor-decisions.ts decides every transition). Named after KafkaJS's
+// it; processor-decisions.ts decides every transition). Modelled on KafkaJS's
 // transactionStateMachine: a state says what the loop is waiting for, and only
-// the transitions listed in TRANSITIONS can happen.
+// the transitions listed in TRANSITIONS can happen. The names are those of
+// exactly-once; at-least-once goes through the same states without a
+// transaction (delivery/at-least-once.ts).
 import type { TxnErrorKind } from '@stockstream/common';
 
 export type Phase =
