@@ -3,7 +3,7 @@
 // no Avro decoding, validation or encoding. Prints one JSON line.
 import { randomUUID } from 'node:crypto';
 import { GroupConsumer, KafkaProducer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
-import { nextOffsets } from '../src/pipeline/batch-processor.js';
+import { nextOffsets } from '../src/pipeline/processor-decisions.js';
 
 const [from, to, countText, batchText] = process.argv.slice(2);
 const count = Number(countText);

@@ -1,79 +1,41 @@
 // The consume-transform-produce loop. Each batch of raw records becomes one
 // Kafka transaction holding its outputs (enriched or dead letters) and the
 // consumed offsets, so a batch is either entirely visible downstream with its
-// offsets committed, or not at all.
-import {
-  DecodeError, KeyBuffers, LATENCY_SAMPLE_EVERY, SlabEncoder, nextBackoffMs, withRetry, classifyTxnError, type AvroSerializer, type FastPathReader, type DeadLetter, type EnrichedTick,
-  type GroupConsumer, type Health, type KafkaProducer, type Logger, type MessageBatch, type RawTick, type TopicPartitionOffset, type TransactionalSession,
-} from '@stockstream/common';
-import type { EnrichmentContext } from '../enrich/enrich-tick.js';
+// offsets committed, or not at all. This file only drives: the states are
+// named in processor-state.ts, every transition is decided in
+// processor-decisions.ts, and offsets are committed by the delivery mode
+// (delivery/exactly-once.ts; delivery/at-least-once.ts for benchmarks).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyTxnError, type GroupConsumer, type Health, type Logger } from '@stockstream/common';
 import type { EnrichmentMetrics } from '../metrics.js';
-import { latestCalendarDay } from '../validation/epoch-day.js';
-import { routeRecord } from './route-record.js';
+import { AtLeastOnceDelivery } from './delivery/at-least-once.js';
+import type { Delivery, OutputProducer } from './delivery/delivery.js';
+import { ExactlyOnceDelivery, type TransactionalOutput } from './delivery/exactly-once.js';
+import { newEncoding, prepareBatch, type PreparedBatch, type TransformDeps } from './prepare-batch.js';
+import { decide, initialState, nextOffsets, type Outcome } from './processor-decisions.js';
+import { isAllowedTransition, type ProcessorState } from './processor-state.js';
 
-export interface ProcessorDeps {
+export interface ProcessorDeps extends TransformDeps {
   consumer: GroupConsumer;
   /**
    * Exactly-once: a transactional session (its producer is replaced after a
    * fatal error, within its budget). At-least-once: a plain producer; offsets
    * are committed after the flush.
    */
-  output: { session: TransactionalSession } | { producer: KafkaProducer };
-  /** Reads raw-topic values where they lie in their batch (decode/raw-tick-reader.ts). */
-  rawReader: Pick<FastPathReader<RawTick>, 'readAt'>;
-  enriched: { topic: string; serializer: AvroSerializer<EnrichedTick> };
-  deadLetters: { topic: string; serializer: AvroSerializer<DeadLetter> };
-  context: () => Omit<EnrichmentContext, 'today' | 'now'>;
+  output: { session: TransactionalOutput } | { producer: OutputProducer };
   metrics: EnrichmentMetrics;
   health: Health;
   logger: Logger;
   batchMax: number;
 }
 
+/** A fatal producer error with no renewal left: the service ends and a restart takes over. */
 export class FencedError extends Error {
   override name = 'FencedError';
 }
 
-/** Offsets to commit: one past the last record of each partition in the batch (in order of first appearance). */
-export function nextOffsets(batch: MessageBatch): TopicPartitionOffset[] {
-  // By topic, then partition: no key string built per message.
-  const next = new Map<string, Map<number, TopicPartitionOffset>>();
-  const out: TopicPartitionOffset[] = [];
-  for (let i = 0; i < batch.length; i++) {
-    const topic = batch.topic(i);
-    const partition = batch.partition(i);
-    const offset = batch.offset(i);
-    let byPartition = next.get(topic);
-    if (byPartition === undefined) next.set(topic, (byPartition = new Map()));
-    const cur = byPartition.get(partition);
-    if (cur === undefined) {
-      const tpo = { topic, partition, offset: offset + 1 };
-      byPartition.set(partition, tpo);
-      out.push(tpo);
-    } else if (offset + 1 > cur.offset) {
-      cur.offset = offset + 1;
-    }
-  }
-  return out;
-}
-
-/** A consumed batch, transformed: what to produce for it, ready for its transaction. */
-interface Prepared {
-  /** Assignment generation when the fetch started. */
-  generation: number;
-  messages: MessageBatch;
-  outputs: { topic: string; key: Buffer; value: Buffer }[];
-  out: number;
-  dead: Map<string, number>;
-  /** ingestedAt (epoch ms) of every LATENCY_SAMPLE_EVERY-th record, for the latency histogram once committed. */
-  sampledIngestedAt: number[];
-}
-
-type Ahead = { ok: true; batch: Prepared } | { ok: false; err: unknown };
-
-class RebalancedError extends Error {
-  override name = 'RebalancedError';
-}
+type State = ProcessorState<PreparedBatch>;
+type Fetched = { ok: true; batch: PreparedBatch } | { ok: false; err: unknown };
 
 /**
  * The loop is pipelined one batch deep: while batch N's offsets and commit
@@ -85,167 +47,159 @@ class RebalancedError extends Error {
  * offsets, and a batch fetched before that would be processed twice.
  */
 export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Promise<void> {
-  const { consumer, metrics, logger } = deps;
-  const session = 'session' in deps.output ? deps.output.session : null;
-  let producer = session ? session.producer : (deps.output as { producer: KafkaProducer }).producer;
-  let txn = session ? session.transactions : null;
-  let backoffMs = 0;
-  // Failed deliveries of the current batch. In a transaction the commit fails anyway; at-least-once must not
-  // commit offsets past a message that never landed.
-  const delivery: { failed: { message: string } | null } = { failed: null };
-  const onDelivery = (err: { message: string } | null) => {
-    if (err) delivery.failed ??= err;
-  };
-  producer.setDeliveryHandler(onDelivery);
-  /** Set by a fatal producer error the session may recover from: the next round replaces the producer first. */
-  let renewing = false;
-  /** A fatal producer error: the producer is replaced when the session's budget allows it, else the service ends. */
-  const onFatal = (what: string, err: unknown) => {
-    const message = (err as Error).message;
-    if (!session?.mayRenew()) throw new FencedError(`${what}: ${message}`);
-    deps.health.set('pipeline', false, message);
-    logger.warn({ err: message }, `${what}: replacing the producer`);
-    renewing = true;
-  };
-  const encoding: Encoding = { enriched: new SlabEncoder(deps.enriched.serializer), deadLetters: new SlabEncoder(deps.deadLetters.serializer), keys: new KeyBuffers() };
-  const fetchAndPrepare = (): Promise<Ahead> => {
+  const { consumer, metrics, health, logger } = deps;
+  const delivery: Delivery =
+    'session' in deps.output ? new ExactlyOnceDelivery(deps.output.session, consumer, { signal, health, logger }) : new AtLeastOnceDelivery(deps.output.producer, consumer);
+  const encoding = newEncoding(deps);
+  const readAhead = new ReadAhead((): Promise<Fetched> => {
     const generation = consumer.generation;
     return consumer
       .consumeBatch(deps.batchMax, 200)
       .then((messages) => prepareBatch(deps, encoding, generation, messages))
       .then((batch) => ({ ok: true as const, batch }), (err: unknown) => ({ ok: false as const, err }));
-  };
-  let ahead: Promise<Ahead> | null = null;
-  /** Drops the batch read ahead: nothing of it is committed, it is read again after a rewind. */
-  const dropAhead = async () => {
-    const pending = ahead;
-    ahead = null;
-    await pending;
-  };
-  /**
-   * librdkafka's transactional calls are resumable: one that fails with a
-   * retriable error (a timeout, the coordinator away) must be called again.
-   * Anything else in between fails ("Conflicting commit_transaction API call
-   * is already in progress"), so aborting after a timed-out commit would spin.
-   */
-  const resumable = <T>(call: string, fn: () => Promise<T>): Promise<T> =>
-    withRetry(fn, {
-      timeoutMs: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 2000, signal,
-      retryable: (err) => classifyTxnError(err) === 'retriable',
-      onRetry: (err, attempt) => {
-        deps.health.set('pipeline', false, (err as Error).message);
-        logger.warn({ err: (err as Error).message, call, attempt }, 'transactional call failed retriably: calling it again');
-      },
-    });
-  const rewind = () => {
-    step.at('rewind');
-    return consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
-  };
-  // Every wait below is bounded by the client's own timeouts; should one still never return, the log says which.
-  const step = new StepWatch(logger);
+  });
+  let batchStarted = 0;
 
-  try {
-    while (!signal.aborted) {
-      if (backoffMs > 0) {
-        step.at('backoff');
-        await new Promise((r) => setTimeout(r, backoffMs));
-      }
-      if (renewing && session) {
-        step.at('renew producer');
+  const failed = (err: unknown): Outcome<PreparedBatch> => {
+    const kind = classifyTxnError(err);
+    return { type: 'batch-failed', kind, renewable: kind === 'fatal' && delivery.mayRenew(), message: (err as Error).message };
+  };
+
+  /** The I/O of one phase, reported as its outcome. */
+  const perform = async (state: State): Promise<Outcome<PreparedBatch>> => {
+    switch (state.phase) {
+      case 'backing-off':
+        await sleep(state.backoffMs, undefined, { signal }).catch(() => undefined); // a stop ends the wait
+        return { type: 'waited' };
+      case 'renewing-producer':
         try {
-          await session.renew();
+          await delivery.renew();
         } catch (err) {
           logger.warn({ err: (err as Error).message }, 'replacing the producer failed; retrying after backoff');
-          backoffMs = nextBackoffMs(backoffMs);
-          continue;
+          return { type: 'renewal-failed' };
         }
-        producer = session.producer;
-        txn = session.transactions;
-        producer.setDeliveryHandler(onDelivery);
-        renewing = false;
         metrics.producerRenewals.inc();
         logger.warn('producer replaced after a fatal error; resuming from the committed offsets');
-        await rewind();
-      }
-      step.at('consume');
-      const next = await (ahead ?? fetchAndPrepare());
-      ahead = null;
-      if (!next.ok) {
-        // Not a bad record (those are dead-lettered) but e.g. the registry down: retry after backoff.
-        logger.warn({ err: (next.err as Error).message }, 'batch could not be transformed; rewinding');
-        deps.health.set('pipeline', false, (next.err as Error).message);
-        await rewind();
-        backoffMs = nextBackoffMs(backoffMs);
-        continue;
-      }
-      const batch = next.batch;
-      if (batch.messages.length === 0) continue;
-      if (batch.generation !== consumer.generation) {
-        await rewind(); // fetched across a rebalance: read again from the committed offsets
-        continue;
-      }
-      const started = performance.now();
-      try {
-        delivery.failed = null;
-        step.at('begin transaction');
-        if (txn) await txn.begin();
-        step.at('produce');
-        for (const o of batch.outputs) {
-          const q = producer.produce(o.topic, o.key, o.value);
-          if (q) await q;
+        return { type: 'renewed' };
+      case 'fetching': {
+        const fetched = await readAhead.take();
+        if (!fetched.ok) {
+          // Not a bad record (those are dead-lettered) but e.g. the registry down.
+          logger.warn({ err: (fetched.err as Error).message }, 'batch could not be transformed; rewinding');
+          health.set('pipeline', false, (fetched.err as Error).message);
+          return { type: 'transform-failed' };
         }
-        if (batch.generation !== consumer.generation) throw new RebalancedError('partitions were reassigned during the batch');
-        const offsets = nextOffsets(batch.messages);
-        const t = txn; // this batch's transactions, even if the producer is replaced meanwhile
-        const committed = t
-          ? resumable('send offsets', () => t.sendOffsets(offsets, consumer)).then(() => resumable('commit', () => t.commit()))
-          : producer.flush(60_000).then(() => {
-              const failed = delivery.failed as { message: string } | null; // set by the handler meanwhile
-              if (failed) throw new Error(`a record of the batch was not delivered: ${failed.message}`);
-              consumer.commitSync(offsets);
-            });
-        // Fetch and transform the next batch while this one commits.
-        ahead = signal.aborted ? null : fetchAndPrepare();
-        step.at(txn ? 'send offsets and commit' : 'flush and commit');
-        await committed;
-        metrics.transactionSeconds.observe((performance.now() - started) / 1000);
-        const visibleAt = Date.now();
-        for (const at of batch.sampledIngestedAt) metrics.latency.observe((visibleAt - at) / 1000);
-        metrics.recordsIn.inc(batch.messages.length);
-        metrics.recordsOut.inc(batch.out);
-        for (const [reason, n] of batch.dead) metrics.deadLettered.inc({ reason }, n);
-        deps.health.set('pipeline', true);
-        backoffMs = 0;
-      } catch (err) {
-        const kind = err instanceof RebalancedError ? 'abortable' : classifyTxnError(err);
-        logger.warn({ err: (err as Error).message, kind, batch: batch.messages.length }, 'batch failed: aborting and rewinding');
-        step.at('drop read-ahead');
-        await dropAhead();
-        if (kind === 'fatal') {
-          onFatal('producer fenced or fatal error', err);
-          backoffMs = nextBackoffMs(backoffMs);
-          continue;
-        }
-        if (!(err instanceof RebalancedError)) deps.health.set('pipeline', false, (err as Error).message);
-        metrics.transactionsAborted.inc();
-        if (txn) {
-          try {
-            step.at('abort');
-            await resumable('abort', () => txn!.abort());
-          } catch (abortErr) {
-            if (classifyTxnError(abortErr) === 'fatal') onFatal('abort failed fatally', abortErr);
-            else logger.warn({ err: (abortErr as Error).message }, 'abort failed; retrying the batch after backoff');
+        return { type: 'fetched', batch: fetched.batch, empty: fetched.batch.messages.length === 0, generation: consumer.generation };
+      }
+      case 'in-transaction':
+        batchStarted = performance.now();
+        try {
+          await delivery.begin();
+          const producer = delivery.producer;
+          for (const o of state.batch.outputs) {
+            const q = producer.produce(o.topic, o.key, o.value);
+            if (q) await q; // the producer's queue is full: wait for room
           }
+        } catch (err) {
+          return failed(err);
         }
-        // The position is past the failed batch (and the one read ahead): go back to what is committed.
-        await rewind();
-        if (!(err instanceof RebalancedError)) backoffMs = nextBackoffMs(backoffMs);
+        return { type: 'produced', generation: consumer.generation };
+      case 'committing': {
+        const committed = delivery.commitBatch(nextOffsets(state.batch.messages));
+        // Fetch and transform the next batch while this one commits; not when stopping.
+        if (!signal.aborted) readAhead.start();
+        try {
+          await committed;
+        } catch (err) {
+          await readAhead.drop();
+          return failed(err);
+        }
+        countCommitted(state.batch);
+        return { type: 'committed' };
       }
+      case 'aborting':
+        metrics.transactionsAborted.inc();
+        try {
+          await delivery.abort();
+          return { type: 'aborted' };
+        } catch (err) {
+          const kind = classifyTxnError(err);
+          if (kind !== 'fatal') logger.warn({ err: (err as Error).message }, 'abort failed; retrying the batch after backoff');
+          return { type: 'abort-failed', kind, renewable: kind === 'fatal' && delivery.mayRenew(), message: (err as Error).message };
+        }
+      case 'rewinding':
+        await consumer.rewindToCommitted().catch((e: Error) => logger.warn({ err: e.message }, 'rewind failed'));
+        return { type: 'rewound' };
+      case 'stopped':
+        throw new Error('a stopped loop has nothing to do');
+    }
+  };
+
+  /** Effects that follow from the decision rather than from the I/O. */
+  const entered = (from: State, outcome: Outcome<PreparedBatch>, to: State) => {
+    const message = 'message' in outcome ? outcome.message : '';
+    if (to.phase === 'aborting') {
+      logger.warn({ err: to.failure.message, kind: to.failure.kind, batch: 'batch' in from ? from.batch.messages.length : 0 }, 'batch failed: aborting and rewinding');
+      if (to.failure.kind !== 'rebalanced') health.set('pipeline', false, to.failure.message);
+    }
+    if (to.renewalDue && !from.renewalDue) {
+      health.set('pipeline', false, message);
+      logger.warn({ err: message }, `${outcome.type === 'abort-failed' ? 'abort failed fatally' : 'producer fenced or fatal error'}: replacing the producer`);
+    }
+  };
+
+  const countCommitted = (batch: PreparedBatch) => {
+    metrics.transactionSeconds.observe((performance.now() - batchStarted) / 1000);
+    const visibleAt = Date.now();
+    for (const at of batch.sampledIngestedAt) metrics.latency.observe((visibleAt - at) / 1000);
+    metrics.recordsIn.inc(batch.messages.length);
+    metrics.recordsOut.inc(batch.out);
+    for (const [reason, n] of batch.dead) metrics.deadLettered.inc({ reason }, n);
+    health.set('pipeline', true);
+  };
+
+  // Every wait is bounded by the client's own timeouts; should one still never return, the log says which.
+  const watch = new StepWatch(logger);
+  let state: State = initialState(signal.aborted);
+  try {
+    while (state.phase !== 'stopped') {
+      watch.at(state.phase);
+      const outcome = await perform(state);
+      const to = decide(state, outcome, signal.aborted);
+      if (!isAllowedTransition(state.phase, to.phase)) throw new Error(`the enrichment loop may not go from ${state.phase} to ${to.phase}`);
+      entered(state, outcome, to);
+      state = to;
     }
   } finally {
-    step.at('drop read-ahead');
-    await dropAhead();
-    step.stop();
+    watch.at('dropping the read-ahead');
+    await readAhead.drop();
+    watch.stop();
+  }
+  if (state.fatal !== null) throw new FencedError(state.fatal);
+}
+
+/** The next batch, fetched and transformed while the current one commits: at most one. */
+class ReadAhead {
+  private pending: Promise<Fetched> | null = null;
+
+  constructor(private readonly fetch: () => Promise<Fetched>) {}
+
+  start(): void {
+    this.pending = this.fetch();
+  }
+
+  /** The batch read ahead, or one fetched now. */
+  take(): Promise<Fetched> {
+    const batch = this.pending ?? this.fetch();
+    this.pending = null;
+    return batch;
+  }
+
+  /** Nothing of it is committed: it is read again after the rewind. */
+  async drop(): Promise<void> {
+    const pending = this.pending;
+    this.pending = null;
+    await pending;
   }
 }
 
@@ -271,44 +225,4 @@ class StepWatch {
   stop(): void {
     clearInterval(this.timer);
   }
-}
-
-/** Outputs are encoded into shared slabs and keyed by cached Buffers: no fresh buffers per record. */
-interface Encoding {
-  enriched: SlabEncoder<EnrichedTick>;
-  deadLetters: SlabEncoder<DeadLetter>;
-  keys: KeyBuffers;
-}
-
-/** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
-async function prepareBatch(deps: ProcessorDeps, encoding: Encoding, generation: number, messages: MessageBatch): Promise<Prepared> {
-  const batch: Prepared = { generation, messages, outputs: [], out: 0, dead: new Map(), sampledIngestedAt: [] };
-  if (messages.length === 0) return batch;
-  const now = Date.now();
-  const ctx: EnrichmentContext = { ...deps.context(), today: latestCalendarDay(now), now };
-  const data = messages.data;
-  for (let i = 0; i < messages.length; i++) {
-    const coords = { topic: messages.topic(i), partition: messages.partition(i), offset: messages.offset(i) };
-    const start = messages.valueStart(i);
-    const end = messages.valueEnd(i);
-    let decoded: Parameters<typeof routeRecord>[0];
-    try {
-      const v = deps.rawReader.readAt(data, start, end);
-      decoded = { ok: true, raw: v instanceof Promise ? await v : v };
-    } catch (err) {
-      // A message that can never be decoded is poison: dead-letter it. Anything else (registry down) fails the batch.
-      if (!(err instanceof DecodeError)) throw err;
-      decoded = { ok: false, bytes: start < 0 ? Buffer.alloc(0) : data.subarray(start, end), reason: err.reason, message: err.message };
-    }
-    if (decoded.ok && (i & (LATENCY_SAMPLE_EVERY - 1)) === 0) batch.sampledIngestedAt.push(decoded.raw.ingestedAt);
-    const routed = routeRecord(decoded, coords, ctx);
-    if (routed.kind === 'enriched') {
-      batch.outputs.push({ topic: deps.enriched.topic, key: encoding.keys.get(routed.key), value: encoding.enriched.encode(routed.tick) });
-      batch.out++;
-    } else {
-      batch.outputs.push({ topic: deps.deadLetters.topic, key: Buffer.from(routed.key), value: encoding.deadLetters.encode(routed.letter) });
-      batch.dead.set(routed.reason, (batch.dead.get(routed.reason) ?? 0) + 1);
-    }
-  }
-  return batch;
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { MessageBatch, type Message } from '@stockstream/common';
 import { FxTable } from '../../src/fx/fx-table.js';
 import { ratesToPublish } from '../../src/fx/rate-publisher.js';
-import { nextOffsets } from '../../src/pipeline/batch-processor.js';
+import { nextOffsets } from '../../src/pipeline/processor-decisions.js';
 import { routeRecord } from '../../src/pipeline/route-record.js';
 import { loadIndexReference } from '../../src/reference/index-reference.js';
 import { day, rawTick } from './support/ticks.js';
