@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { CODES, GroupConsumer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
 
 const ERR_ASSIGN_PARTITIONS = CODES.ERRORS.ERR__ASSIGN_PARTITIONS;
-import { nextOffsets } from '@stockstream/enrichment/dist/src/pipeline/batch-processor.js';
+import { nextOffsets } from '@stockstream/enrichment/dist/src/pipeline/processor-decisions.js';
 import { SINK_BATCH_MAX } from '@stockstream/s3-sink/dist/src/config.js';
 
 const [topic, countText] = process.argv.slice(2);
