@@ -4,8 +4,6 @@
 // a plausible price. So the text is first checked against the plain decimal
 // grammar, then converted by Number() (exact for that grammar).
 
-import { asciiText } from './ascii-text.js';
-
 const ZERO = 48;
 const NINE = 57;
 const PLUS = 43;
@@ -88,41 +86,4 @@ export function parseStrictNumber(text: string): number {
   const value = Number(text);
   // '1e999' passes the grammar but overflows.
   return Number.isFinite(value) ? value : NaN;
-}
-
-/**
- * parseStrictNumber of the UTF-8 text in bytes [from, to) of `data`, read
- * from the bytes: the common case makes no string. Text with non-ASCII bytes
- * is never a plain decimal, so it is NaN without decoding.
- */
-export function strictNumberOfBytes(data: Uint8Array, from: number, to: number): number {
-  // The same fast path as parseStrictNumber, on bytes.
-  let i = from;
-  let c = i < to ? (data[i] as number) : -1;
-  const negative = c === MINUS;
-  if (c === PLUS || c === MINUS) c = ++i < to ? (data[i] as number) : -1;
-  let mantissa = 0;
-  let digits = 0;
-  let scale = 0;
-  while (isDigit(c)) {
-    mantissa = mantissa * 10 + (c - ZERO);
-    digits++;
-    c = ++i < to ? (data[i] as number) : -1;
-  }
-  if (c === DOT && digits > 0) {
-    c = ++i < to ? (data[i] as number) : -1;
-    while (isDigit(c)) {
-      mantissa = mantissa * 10 + (c - ZERO);
-      digits++;
-      scale++;
-      c = ++i < to ? (data[i] as number) : -1;
-    }
-    if (scale === 0) return NaN; // `5.`
-  }
-  if (i === to && digits > 0 && digits <= 15) {
-    const value = scale === 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
-    return negative ? -value : value;
-  }
-  const text = asciiText(data, from, to);
-  return text === undefined ? NaN : parseStrictNumber(text);
 }

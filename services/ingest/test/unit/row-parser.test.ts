@@ -123,3 +123,24 @@ test('rowDate: the date a row can be placed at', () => {
   assert.equal(rowDate('NYA,1966-13-07,1,1,1,1,1,1'.split(','), raw), null);
   assert.equal(rowDate('NYA,1966-01-07,1'.split(','), raw), null);
 });
+
+test('edge values: long mantissas, signs, leading zeros; the largest exact volume', () => {
+  const tick = tickOf(parseRow('000001.SS,2000-02-29,12345678901234567,0.1234567890123456,1.5E-3,00012,-0,9007199254740991'.split(','), raw, source, AT));
+  assert.deepEqual([tick.index, tick.open, tick.high, tick.low, tick.close, tick.volume], ['000001.SS', 12345678901234567, 0.1234567890123456, 0.0015, 12, 9007199254740991]);
+  assert.ok(Object.is(tick.adjClose, -0), 'a price keeps its sign as written');
+  assert.match(rejectionOf(parseRow('NYA,1966-01-04,1,1,1,1,1,9007199254740993'.split(','), raw, source, AT)).message, /too large to hold exactly/);
+});
+
+test('fields are taken as written: no trimming, no lookalike digits', () => {
+  assert.equal(tickOf(parseRow(' NYA,1966-01-04,1,1,1,1,1,0'.split(','), raw, source, AT)).index, ' NYA');
+  assert.equal(rejectionOf(parseRow('NYA, 1966-01-04,1,1,1,1,1,0'.split(','), raw, source, AT)).reason, 'invalid_date');
+  for (const bad of ['１', 'nul', '1e999', '5.', '.5']) {
+    assert.equal(rejectionOf(parseRow(['NYA', '1966-01-04', '1', '1', '1', '1', bad, '0'], raw, source, AT)).message, `column Adj Close: ${JSON.stringify(bad)} is not a number`);
+  }
+});
+
+test('columns in any order, extra columns of any text', () => {
+  const layout = layoutFromHeader(['Volume', 'Close', 'Note', 'Date', 'Index', 'Low', 'High', 'Open', 'Adj Close']);
+  const tick = tickOf(parseRow('100,2.5,é x,1990-01-02,IXIC,1,3,2,2.5'.split(','), layout, source, AT));
+  assert.deepEqual([tick.index, tick.volume, tick.open, tick.high, tick.low, tick.close], ['IXIC', 100, 2, 3, 1, 2.5]);
+});
