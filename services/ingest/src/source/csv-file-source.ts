@@ -15,7 +15,7 @@
 import { basename } from 'node:path';
 import type { RawTick } from '@stockstream/common';
 import { layoutFromHeader, CsvLayoutError, type CsvLayout } from './csv-layout.js';
-import { readCsvBatches, type CsvEntry, type CsvRange, type CsvRecord } from './csv-reader.js';
+import { readCsvBatches, type CsvEntry, type CsvRange } from './csv-reader.js';
 import { DateRunScanner, type DateRun } from './date-runs.js';
 import { RecordTextReader } from './record-text.js';
 import { parseRow, rowDate, type RowRejectReason } from './row-parser.js';
@@ -57,6 +57,8 @@ export interface DateOrderPlan {
 
 export const DEFAULT_MAX_RUNS = 256;
 
+type TickItem = Extract<SourceItem, { kind: 'tick' }>;
+
 /** Turns the entries of one file into SourceItems. */
 class ItemMaker {
   private readonly texts: RecordTextReader;
@@ -74,7 +76,7 @@ class ItemMaker {
    * A tick synchronously (the hot path: no promise per row), a rejection
    * once its text is read. `endBefore`: the end of the range read.
    */
-  item(entry: CsvEntry, endBefore: number | undefined): SourceItem | Promise<SourceItem> {
+  item(entry: CsvEntry, endBefore: number | undefined): TickItem | Promise<SourceItem> {
     if (entry.kind === 'syntax') return this.rejection(entry.line, this.texts.issueText(entry, endBefore), 'csv_syntax', entry.message);
     const line = entry.line;
     if (entry.lineBreaks > 0) {
@@ -96,7 +98,7 @@ class ItemMaker {
   }
 }
 
-function readHeader(fields: readonly string[], file: string): CsvLayout {
+function layoutOf(fields: readonly string[], file: string): CsvLayout {
   try {
     return layoutFromHeader(fields);
   } catch (error) {
@@ -109,31 +111,39 @@ function noHeader(file: string): CsvLayoutError {
   return new CsvLayoutError('missing_header', `${file}: no header row (the file is empty or unreadable)`);
 }
 
-/** The file's first record, its header; undefined when it has none. */
-async function readHeaderRecord(path: string): Promise<CsvRecord | undefined> {
-  for await (const entries of readCsvBatches(path)) {
-    const first = entries[0];
-    if (first !== undefined) return first.kind === 'record' ? first : undefined;
-  }
-  return undefined;
+/** What the header row gives: the layout, and where the rows after it start (the end of the header). */
+interface Header {
+  readonly layout: CsvLayout;
+  readonly endByte: number;
+  /** Line the header ends on. */
+  readonly line: number;
 }
 
-/** Where the rows after a header start. */
-const afterHeader = (header: CsvRecord): CsvRange => ({ start: header.endByte, firstLine: header.line + header.lineBreaks + 1 });
+/** The file's first record, its header. */
+async function readHeader(path: string, file: string): Promise<Header> {
+  // Made into strings while the reader's fields are valid; null for an unclosed quote before any record.
+  const header = (entry: CsvEntry) => (entry.kind === 'record' ? { names: entry.fields.texts(), endByte: entry.endByte, line: entry.line + entry.lineBreaks } : null);
+  for await (const rows of readCsvBatches(path, {}, header)) {
+    const first = rows[0];
+    if (first === undefined || first === null) break;
+    return { layout: layoutOf(first.names, file), endByte: first.endByte, line: first.line };
+  }
+  throw noHeader(file);
+}
+
+/** The rows after the header. */
+const afterHeader = (header: Header): CsvRange => ({ start: header.endByte, firstLine: header.line + 1 });
+
+/** Waits for the rejections of a batch (a promise each: their text is being read); ticks are there already. */
+async function settled(batch: (SourceItem | Promise<SourceItem>)[]): Promise<SourceItem[]> {
+  return batch.some((item) => item instanceof Promise) ? Promise.all(batch) : (batch as SourceItem[]);
+}
 
 async function* readInFileOrder(path: string, file: string, now: () => number): AsyncGenerator<SourceItem[], void, undefined> {
-  const header = await readHeaderRecord(path);
-  if (header === undefined) throw noHeader(file);
-  const maker = new ItemMaker(file, readHeader(header.fields, file), path, now);
+  const header = await readHeader(path, file);
+  const maker = new ItemMaker(file, header.layout, path, now);
   try {
-    for await (const entries of readCsvBatches(path, afterHeader(header))) {
-      const items: SourceItem[] = [];
-      for (const entry of entries) {
-        const item = maker.item(entry, undefined);
-        items.push(item instanceof Promise ? await item : item);
-      }
-      yield items;
-    }
+    for await (const batch of readCsvBatches(path, afterHeader(header), (entry) => maker.item(entry, undefined))) yield await settled(batch);
   } finally {
     await maker.close();
   }
@@ -147,17 +157,15 @@ const SCAN_CHUNK_BYTES = 256 * 1024;
 
 /** Pass 1: the header's layout and the file's date-sorted runs. Reads the whole file, emits nothing. */
 async function scanRuns(path: string, file: string, maxRuns: number): Promise<DateOrderPlan> {
-  const header = await readHeaderRecord(path);
-  if (header === undefined) throw noHeader(file);
-  const layout = readHeader(header.fields, file);
-  const headerEnd = header.line + header.lineBreaks;
-  const scanner = new DateRunScanner(file, maxRuns, header.endByte, headerEnd);
-  for await (const entries of readCsvBatches(path, { ...afterHeader(header), chunkBytes: SCAN_CHUNK_BYTES })) {
-    for (const entry of entries) {
-      // A syntax issue comes only at the end of input: nothing follows it, so it cannot split a run.
-      if (entry.kind === 'record') scanner.observe(rowDate(entry.fields, layout), entry.line + entry.lineBreaks, entry.endByte);
-    }
-  }
+  const header = await readHeader(path, file);
+  const layout = header.layout;
+  const scanner = new DateRunScanner(file, maxRuns, header.endByte, header.line);
+  const observe = (entry: CsvEntry): undefined => {
+    // A syntax issue comes only at the end of input: nothing follows it, so it cannot split a run.
+    if (entry.kind === 'record') scanner.observe(rowDate(entry.fields, layout), entry.line + entry.lineBreaks, entry.endByte);
+    return undefined;
+  };
+  for await (const _ of readCsvBatches(path, { ...afterHeader(header), chunkBytes: SCAN_CHUNK_BYTES }, observe));
   return { layout, runs: scanner.runs };
 }
 
@@ -184,21 +192,17 @@ class PlacementKeys {
  */
 async function* readRun(maker: ItemMaker, keys: PlacementKeys, run: DateRun, endBefore: number | undefined): AsyncGenerator<SourceItem[], void, undefined> {
   let key = -Infinity;
-  for await (const entries of readCsvBatches(maker.path, { start: run.startByte, endBefore, firstLine: run.startLine })) {
-    const items: SourceItem[] = [];
-    for (const entry of entries) {
-      const made = maker.item(entry, endBefore);
-      const item = made instanceof Promise ? await made : made;
-      if (item.kind === 'tick') {
-        key = item.tick.date;
-        items.push(item);
-      } else {
-        if (entry.kind === 'record') key = rowDate(entry.fields, maker.layout) ?? key;
-        items.push(keys.place(item, key));
-      }
+  const placed = (entry: CsvEntry): SourceItem | Promise<SourceItem> => {
+    const item = maker.item(entry, endBefore);
+    if (!(item instanceof Promise)) {
+      key = item.tick.date;
+      return item;
     }
-    yield items;
-  }
+    if (entry.kind === 'record') key = rowDate(entry.fields, maker.layout) ?? key;
+    const at = key;
+    return item.then((rejected) => keys.place(rejected, at));
+  };
+  for await (const batch of readCsvBatches(maker.path, { start: run.startByte, endBefore, firstLine: run.startLine }, placed)) yield await settled(batch);
 }
 
 async function* readInDateOrder(

@@ -12,8 +12,11 @@
 // a CsvSyntaxIssue; a record longer than MAX_RECORD_BYTES aborts the read,
 // because a line-oriented file that far out of sync cannot be read faithfully.
 //
-// Fast path: a line without a quote (almost every line of real files) is
-// split at its commas.
+// Fields are byte ranges, not strings: the row parser reads numbers and
+// dates from the bytes, and makes strings only of what must be one (the
+// index, the text of a rejection). A line without a quote (almost every line
+// of real files) is split where it lies in the read chunk; a record with a
+// quote gets a buffer of its own, its quoted fields unescaped.
 
 import { open } from 'node:fs/promises';
 
@@ -28,10 +31,70 @@ const CR = 0x0d;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 
-/** One record: bytes [startByte, endByte) of the file, its line end included. */
+/**
+ * The fields of one record: field i is bytes [starts[i], ends[i]) of `bytes`.
+ * Handed to `make` (readCsvBatches), valid only during that call: the reader
+ * reuses it, and `bytes` is its read chunk.
+ */
+export class CsvFields {
+  bytes: Buffer = Buffer.alloc(0);
+  count = 0;
+  starts = new Int32Array(16);
+  ends = new Int32Array(16);
+
+  /** Fields of the given texts, for what is not read from a file (tests). */
+  static of(texts: readonly string[]): CsvFields {
+    const fields = new CsvFields();
+    fields.bytes = Buffer.from(texts.join(','));
+    let at = 0;
+    for (const text of texts) {
+      const size = Buffer.byteLength(text);
+      fields.add(at, at + size);
+      at += size + 1;
+    }
+    return fields;
+  }
+
+  add(from: number, to: number): void {
+    if (this.count === this.starts.length) {
+      const starts = new Int32Array(this.count * 2);
+      const ends = new Int32Array(this.count * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[this.count] = from;
+    this.ends[this.count] = to;
+    this.count++;
+  }
+
+  text(i: number): string {
+    return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
+  }
+
+  texts(): string[] {
+    return Array.from({ length: this.count }, (_, i) => this.text(i));
+  }
+
+  /** True when every field is blank (what trim() removes): such a row is no record. */
+  isBlank(): boolean {
+    const bytes = this.bytes;
+    for (let f = 0; f < this.count; f++) {
+      for (let i = this.starts[f] as number; i < (this.ends[f] as number); i++) {
+        const b = bytes[i] as number;
+        if (b >= 0x80) return this.texts().every((text) => text.trim() === ''); // Unicode spaces: ask trim()
+        if (b !== 0x20 && (b < 0x09 || b > 0x0d)) return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** One record: bytes [startByte, endByte) of the file, its line end included. Valid during the call it is handed to. */
 export interface CsvRecord {
   readonly kind: 'record';
-  readonly fields: string[];
+  readonly fields: CsvFields;
   /** 1-based physical line the record starts on. */
   readonly line: number;
   /** Line breaks inside quoted fields; 0 for a normal row. */
@@ -60,11 +123,6 @@ export interface CsvRange {
   firstLine?: number;
   /** Bytes read at a time after the first read (default CHUNK_BYTES). */
   chunkBytes?: number;
-}
-
-function isBlank(fields: readonly string[]): boolean {
-  for (const field of fields) if (field.trim() !== '') return false;
-  return true;
 }
 
 function tooLong(line: number): Error {
@@ -101,17 +159,19 @@ function fieldEnd(data: Uint8Array, from: number): number {
 export class CsvSplitter {
   /** 1-based line at the next byte to split. */
   private line: number;
+  /** The fields of unquoted lines, reused. */
+  private readonly fields = new CsvFields();
 
   constructor(firstLine = 1) {
     this.line = firstLine;
   }
 
   /**
-   * Appends the entries of the complete records of `data` (from `p`) to
-   * `out`; returns where the unsplit rest starts. `dataStart`: file offset of
-   * data[0]; `eof`: nothing follows `data` in the range.
+   * Hands the entries of the complete records of `data` (from `p`) to
+   * `emit`, in order; returns where the unsplit rest starts. `dataStart`:
+   * file offset of data[0]; `eof`: nothing follows `data` in the range.
    */
-  split(data: Buffer, p: number, dataStart: number, eof: boolean, out: CsvEntry[]): number {
+  split(data: Buffer, p: number, dataStart: number, eof: boolean, emit: (entry: CsvEntry) => void): number {
     const n = data.length;
     // Next LF, CR and quote at or after p, found once and refreshed as p passes them (-1: none in data).
     let lf = data.indexOf(LF, p);
@@ -123,7 +183,7 @@ export class CsvSplitter {
       if (quote !== -1 && quote < p) quote = data.indexOf(QUOTE, p);
       const lineEnd = cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
       if (quote !== -1 && (lineEnd === -1 || quote < lineEnd)) {
-        const next = this.quotedRecord(data, p, dataStart, eof, out);
+        const next = this.quotedRecord(data, p, dataStart, eof, emit);
         if (next === -1) break;
         p = next;
         continue;
@@ -141,8 +201,18 @@ export class CsvSplitter {
       const to = lineEnd === -1 ? n : lineEnd;
       if (to - p > MAX_RECORD_BYTES) throw tooLong(this.line);
       if (to > p) {
-        const fields = data.toString('utf8', p, to).split(',');
-        if (!isBlank(fields)) out.push({ kind: 'record', fields, line: this.line, lineBreaks: 0, startByte: dataStart + p, endByte: dataStart + next });
+        const fields = this.fields;
+        fields.bytes = data;
+        fields.count = 0;
+        let from = p;
+        for (let i = p; i < to; i++) {
+          if (data[i] === COMMA) {
+            fields.add(from, i);
+            from = i + 1;
+          }
+        }
+        fields.add(from, to);
+        if (!fields.isBlank()) emit({ kind: 'record', fields, line: this.line, lineBreaks: 0, startByte: dataStart + p, endByte: dataStart + next });
       }
       this.line++;
       p = next;
@@ -152,48 +222,58 @@ export class CsvSplitter {
   }
 
   /** The record at p, which has a quote: its end, or -1 when it does not end within data. */
-  private quotedRecord(data: Buffer, p: number, dataStart: number, eof: boolean, out: CsvEntry[]): number {
+  private quotedRecord(data: Buffer, p: number, dataStart: number, eof: boolean, emit: (entry: CsvEntry) => void): number {
     const n = data.length;
-    const fields: string[] = [];
+    // The fields' text, unescaped, is gathered from pieces of data into a buffer of the record's own.
+    const pieces: Buffer[] = [];
+    let size = 0;
+    const piece = (from: number, to: number): void => {
+      pieces.push(data.subarray(from, to));
+      size += to - from;
+    };
+    const bounds: number[] = [];
     let breaks = 0;
     let i = p;
     for (;;) {
       const start = i;
+      const fieldFrom = size;
       if (data[i] === QUOTE) {
-        let text = '';
+        const piecesBefore = pieces.length;
         let from = i + 1;
         for (;;) {
           const q = data.indexOf(QUOTE, from);
           if (q === -1 || (q + 1 === n && !eof)) {
             if (!eof) return -1;
             if (n - p > MAX_RECORD_BYTES) throw tooLong(this.line);
-            out.push({ kind: 'syntax', startByte: dataStart + p, line: this.line, message: 'a quote opened here is never closed' });
+            emit({ kind: 'syntax', startByte: dataStart + p, line: this.line, message: 'a quote opened here is never closed' });
             this.line += lineBreaksIn(data, p, n);
             return n;
           }
-          text += data.toString('utf8', from, q);
           if (data[q + 1] === QUOTE) {
-            text += '"';
+            piece(from, q + 1); // "" is one quote
             from = q + 2;
             continue;
           }
+          piece(from, q);
           breaks += lineBreaksIn(data, start, q);
           i = q + 1;
           break;
         }
         const after = data[i];
-        if (i === n || after === COMMA || after === LF || after === CR) fields.push(text);
-        else {
+        if (i < n && after !== COMMA && after !== LF && after !== CR) {
           // Text after the closing quote: the field is kept as written, quotes and all.
           i = fieldEnd(data, i);
           if (i === n && !eof) return -1;
-          fields.push(data.toString('utf8', start, i));
+          pieces.length = piecesBefore;
+          size = fieldFrom;
+          piece(start, i);
         }
       } else {
         i = fieldEnd(data, i);
         if (i === n && !eof) return -1;
-        fields.push(data.toString('utf8', start, i));
+        piece(start, i);
       }
+      bounds.push(fieldFrom, size);
       if (data[i] === COMMA) {
         i++;
         continue;
@@ -205,7 +285,10 @@ export class CsvSplitter {
         next = data[i + 1] === LF ? i + 2 : i + 1;
       } else next = i + 1;
       if (next - p > MAX_RECORD_BYTES) throw tooLong(this.line);
-      if (!isBlank(fields)) out.push({ kind: 'record', fields, line: this.line, lineBreaks: breaks, startByte: dataStart + p, endByte: dataStart + next });
+      const fields = new CsvFields();
+      fields.bytes = Buffer.concat(pieces, size);
+      for (let f = 0; f < bounds.length; f += 2) fields.add(bounds[f] as number, bounds[f + 1] as number);
+      if (!fields.isBlank()) emit({ kind: 'record', fields, line: this.line, lineBreaks: breaks, startByte: dataStart + p, endByte: dataStart + next });
       this.line += breaks + 1;
       return next;
     }
@@ -213,15 +296,23 @@ export class CsvSplitter {
 }
 
 /**
- * The entries of a file, or of a range of it, in batches: one per read of
- * the file (the next read is under way meanwhile).
+ * What `make` makes of the entries of a file, or of a range of it (undefined:
+ * nothing), in batches: one per read of the file (the next read is under way
+ * meanwhile). Entries are made into rows as they are split, so no batch of
+ * entries is kept while the consumer works (they made the garbage collector
+ * copy them from one generation to the next).
  */
-export async function* readCsvBatches(path: string, range: CsvRange = {}): AsyncGenerator<CsvEntry[], void, undefined> {
+export async function* readCsvBatches<T>(path: string, range: CsvRange, make: (entry: CsvEntry) => T | undefined): AsyncGenerator<T[], void, undefined> {
   const start = range.start ?? 0;
   const endBefore = range.endBefore;
   if (endBefore !== undefined && endBefore <= start) return;
   const chunkBytes = range.chunkBytes ?? CHUNK_BYTES;
   const splitter = new CsvSplitter(range.firstLine ?? 1);
+  let batch: T[] = [];
+  const emit = (entry: CsvEntry): void => {
+    const row = make(entry);
+    if (row !== undefined) batch.push(row);
+  };
 
   const handle = await open(path, 'r');
   /** The next chunk of the range from `at`; empty at its end. */
@@ -260,9 +351,12 @@ export async function* readCsvBatches(path: string, range: CsvRange = {}): Async
           throw new Error(`${path}: the file is UTF-16 text; save it as UTF-8`);
         }
       }
-      const batch: CsvEntry[] = [];
-      p = splitter.split(data, p, dataStart, eof, batch);
-      if (batch.length > 0) yield batch;
+      p = splitter.split(data, p, dataStart, eof, emit);
+      if (batch.length > 0) {
+        const full = batch;
+        batch = [];
+        yield full;
+      }
       data = data.subarray(p);
       dataStart += p;
     }

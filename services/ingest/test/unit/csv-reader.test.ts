@@ -5,17 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvSplitter, MAX_RECORD_BYTES, readCsvBatches, type CsvEntry } from '../../src/source/csv-reader.js';
 
+/** An entry as plain data: the reader's are valid only while it hands them over. */
+type Entry = Omit<Extract<CsvEntry, { kind: 'record' }>, 'fields'> & { fields: string[] } | Extract<CsvEntry, { kind: 'syntax' }>;
+const snapshot = (e: CsvEntry): Entry => (e.kind === 'record' ? { ...e, fields: e.fields.texts() } : e);
+
 /** The entries of `text`, handed to the splitter in chunks of `chunk` bytes (as the file reader does). */
-function split(text: string | Buffer, chunk = Infinity, firstLine = 1): CsvEntry[] {
+function split(text: string | Buffer, chunk = Infinity, firstLine = 1): Entry[] {
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   const splitter = new CsvSplitter(firstLine);
-  const out: CsvEntry[] = [];
+  const out: Entry[] = [];
   let data = Buffer.alloc(0);
   let dataStart = 0;
   for (let at = 0; ; at += chunk) {
     const eof = at >= bytes.length;
     data = Buffer.concat([data, bytes.subarray(at, Math.min(bytes.length, at + chunk))]);
-    const p = splitter.split(data, 0, dataStart, eof, out);
+    const p = splitter.split(data, 0, dataStart, eof, (entry) => out.push(snapshot(entry)));
     data = data.subarray(p);
     dataStart += p;
     if (eof) return out;
@@ -23,7 +27,7 @@ function split(text: string | Buffer, chunk = Infinity, firstLine = 1): CsvEntry
 }
 
 /** Each entry as "line: fields" (records) or "line: !message" (issues), with its text from its byte range. */
-function outline(text: string, entries: CsvEntry[]): string[] {
+function outline(text: string, entries: Entry[]): string[] {
   const bytes = Buffer.from(text);
   return entries.map((e) =>
     e.kind === 'record'
@@ -88,8 +92,8 @@ test('files: a UTF-8 byte order mark is skipped at the start only; ranges read f
     const path = join(dir, 'f.csv');
     writeFileSync(path, '\uFEFFIndex,Date\nA,1\nB,2\nC,3\n');
     const read = async (range = {}) => {
-      const entries: CsvEntry[] = [];
-      for await (const batch of readCsvBatches(path, { chunkBytes: 4, ...range })) entries.push(...batch);
+      const entries: Entry[] = [];
+      for await (const batch of readCsvBatches(path, { chunkBytes: 4, ...range }, snapshot)) entries.push(...batch);
       return entries.map((e) => (e.kind === 'record' ? `${e.line} ${e.fields.join('|')} ${e.startByte}-${e.endByte}` : e.message));
     };
     assert.deepEqual(await read(), ['1 Index|Date 3-14', '2 A|1 14-18', '3 B|2 18-22', '4 C|3 22-26']);
