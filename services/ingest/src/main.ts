@@ -37,7 +37,9 @@ serviceMain('ingest', ingestSettings, parseCommand, async ({ cfg, logger, lifecy
   source.startWorker(); // it loads its modules meanwhile Kafka and the registry are set up
   lifecycle.defer('source', () => source.close());
   const schemaRegistry = new SchemaRegistryClient(cfg);
+  // The raw schema first: with it the worker starts reading and encoding, while topics and the producer are set up.
   const raw = await registerTopicSchema<RawTick>(schemaRegistry, cfg.rawTopic, 'rawTick', cfg.schemasDir);
+  source.prepare(raw.serializer);
   await bootstrapPipeline({ kafka: cfg, topics: cfg, registry: schemaRegistry, schemasDir: cfg.schemasDir, logger, clientId: 'stockstream-ingest' });
   const deadLetter = await registerTopicSchema<DeadLetter>(schemaRegistry, cfg.dlqTopic, 'deadLetter', cfg.schemasDir);
   health.set('registry', true);

@@ -53,12 +53,23 @@ export class IngestSource implements AsyncIterable<SourceItem[]> {
 
   /**
    * Starts the worker thread of encodedInWorker now, when the command runs
-   * at full speed (the only case publish() reads in a worker): its start-up
-   * (loading modules, pass 1 of a file in date order) then overlaps the
-   * caller's (connecting to Kafka, registering schemas). Call close() when done.
+   * at full speed (the only case publish() reads in a worker): its start-up,
+   * mostly loading modules, then overlaps the caller's (connecting to Kafka,
+   * registering schemas). Call close() when done.
    */
   startWorker(): void {
     if (this.command.pace.kind === 'max') this.worker ??= new EncodeWorker(WORKER_URL, this.command);
+  }
+
+  /**
+   * Lets the worker begin reading and encoding with the raw topic's
+   * registered schema now, before publish() asks for the batches: it fills
+   * its window (WINDOW batches) while the caller creates topics, connects the
+   * producer and sets up its transactions, and publish() finds them waiting.
+   * No-op without a worker.
+   */
+  prepare(raw: AvroSerializer<RawTick>): void {
+    this.worker?.begin(rawEncoding(raw));
   }
 
   /** Ends a worker started and never used. */

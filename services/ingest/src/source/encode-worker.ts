@@ -1,39 +1,60 @@
 // The worker thread of encoded-batches.ts: reads the items of an ingest
 // command (sources.ts) and sends them as EncodedBatches, at most WINDOW
-// batches ahead of the consumer. Ends on its own at the end of the source, or
-// when told to stop; an error of the source goes to the consumer.
+// batches ahead of the consumer. Before publishing starts it holds what it
+// encoded; each batch gets its ingestedAt when it is sent (ingested-at.ts).
+// Ends on its own at the end of the source, or when told to stop; an error of
+// the source goes to the consumer.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import avsc from 'avsc';
+// A subpath, not the package index: that loads the Kafka client, which the main thread has.
+import { expectArrayBufferTransfers } from '@stockstream/common/array-buffer-transfers';
 import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
+import { restamp } from './ingested-at.js';
 import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
 if (port === null) throw new Error('encode-worker.js runs as a worker thread only');
+expectArrayBufferTransfers(); // every batch is transferred
 const input = workerData as EncodeWorkerInput<IngestCommand>;
 
-/** Batches sent and not yet taken by the consumer. */
+let publishing = false;
+/** Batches encoded and not yet taken by the consumer: held here, or sent. */
 let outstanding = 0;
+/** Encoded before publishing started, in order. */
+const held: EncodedBatch[] = [];
 let stopping = false;
 let start: EncodeWorkerStart | undefined;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
   if ('stop' in m) stopping = true;
   else if ('start' in m) start = m.start;
-  else outstanding -= m.took;
+  else if ('publish' in m) {
+    publishing = true;
+    for (const batch of held.splice(0)) post(batch);
+  } else outstanding -= m.took;
   const w = wake;
   wake = null;
   w?.();
 });
 
-/** Sends a batch; waits while WINDOW batches are outstanding. False when told to stop. */
+function post(batch: EncodedBatch): void {
+  restamp(batch, Date.now());
+  const message: FromWorker = { kind: 'batch', batch };
+  port!.postMessage(message, [batch.bytes.buffer, batch.ends.buffer, batch.keys.buffer] as ArrayBuffer[]);
+}
+
+/** Sends a batch, or holds it until publishing starts; waits while WINDOW batches are outstanding. False when told to stop. */
 async function send(batch: EncodedBatch): Promise<boolean> {
   if (stopping) return false;
   outstanding++;
-  const message: FromWorker = { kind: 'batch', batch };
-  port!.postMessage(message, [batch.bytes.buffer, batch.ends.buffer, batch.keys.buffer] as ArrayBuffer[]);
+  if (publishing) post(batch);
+  else {
+    held.push(batch);
+    port!.postMessage({ kind: 'held', batches: held.length } satisfies FromWorker);
+  }
   while (outstanding >= WINDOW && !stopping) await new Promise<void>((resolve) => (wake = resolve));
   return !stopping;
 }
@@ -67,14 +88,23 @@ async function run(): Promise<void> {
   }
   const last = encoder.finish();
   if (last !== undefined && !(await send(last))) return;
-  port!.postMessage({ kind: 'done' } satisfies FromWorker);
+  if (await untilPublishing()) port!.postMessage({ kind: 'done' } satisfies FromWorker);
+}
+
+/**
+ * Waits until publishing starts, when what is held has gone out, so that the
+ * end of the source (or its error) comes after it; false if told to stop.
+ */
+async function untilPublishing(): Promise<boolean> {
+  while (!publishing && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  return !stopping;
 }
 
 try {
   await run();
 } catch (error) {
   const err = error instanceof Error ? error : new Error(String(error));
-  if (!stopping) port.postMessage({ kind: 'error', name: err.name, message: err.message, stack: err.stack } satisfies FromWorker);
+  if (await untilPublishing()) port.postMessage({ kind: 'error', name: err.name, message: err.message, stack: err.stack } satisfies FromWorker);
 } finally {
   port.close(); // nothing else keeps the thread alive: it ends
 }

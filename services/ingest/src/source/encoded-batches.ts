@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type avsc from 'avsc';
 import type { RawTick } from '@stockstream/common';
 import { HEADER_BYTES, NO_ROOM, rawFramedWriter } from './avro-writer.js';
+import { isRawTickType } from './raw-tick-writer.js';
 import type { SourceItem } from './csv-file-source.js';
 
 export type RejectedItem = Extract<SourceItem, { kind: 'rejected' }>;
@@ -28,6 +29,10 @@ export interface EncodedBatch {
   readonly newKeys: string[];
   /** The rejected rows, by position (ascending). */
   readonly rejected: { at: number; item: RejectedItem }[];
+  /** The ingestedAt all its ticks carry (see ingested-at.ts: restamped when handed over). */
+  stampedAt: number;
+  /** True when the ticks' type is RawTick's, whose last field is ingestedAt: restamp() can rewrite it. */
+  readonly restampable: boolean;
 }
 
 /** What encodes the ticks: the registered schema of the raw topic. */
@@ -45,7 +50,8 @@ const unpooled = (size: number): Buffer => Buffer.allocUnsafeSlow(size);
 
 /**
  * Turns items into EncodedBatches. The ticks of a batch share one
- * `ingestedAt`, the time its first tick is encoded. Holds the key table.
+ * `ingestedAt`, the time its first tick is encoded (the worker stamps it
+ * again when it hands the batch over, see ingested-at.ts). Holds the key table.
  */
 export class BatchEncoder {
   private readonly keyIds = new Map<string, number>();
@@ -59,6 +65,7 @@ export class BatchEncoder {
   private pos = 0;
   /** The current batch's ingestedAt, taken at its first tick. */
   private stampedAt: number | undefined;
+  private readonly restampable: boolean;
   private readonly write: (buf: Buffer, pos: number, value: unknown) => number;
 
   constructor(
@@ -67,6 +74,7 @@ export class BatchEncoder {
     private readonly now: () => number = Date.now,
   ) {
     this.write = rawFramedWriter(type, schemaId);
+    this.restampable = isRawTickType(type);
   }
 
   /** Adds the items; returns the batches they completed. */
@@ -134,6 +142,8 @@ export class BatchEncoder {
       keys: this.keys.subarray(0, this.count),
       newKeys: this.newKeys,
       rejected: this.rejected,
+      stampedAt: this.stampedAt ?? this.now(),
+      restampable: this.restampable,
     };
     this.stampedAt = undefined;
     this.allocate(BATCH_BYTES);
@@ -148,19 +158,29 @@ export class BatchEncoder {
 }
 
 /**
- * Batches the worker may have sent and the consumer not yet taken: enough
+ * Batches the worker may hold encoded and the consumer not yet taken: enough
  * for the worker to go on through a transaction commit (15-80 ms here, during
  * which the publishing thread only waits; a window of 16 filled in ~40 ms and
  * then the worker waited too), and a bound on memory (64 KiB a batch).
+ * Before publishing starts the worker fills it too, while the producer
+ * connects and sets up its transactions, and keeps the batches until then;
+ * each is stamped with its hand-over time (ingested-at.ts), so a tick's
+ * ingestedAt is at most WINDOW batches (~0.1 s at full speed) before its
+ * produce, however long the producer took to connect.
  */
 export const WINDOW = 64;
 
 /** Messages between the threads. */
-export type ToWorker = { start: EncodeWorkerStart } | { took: 1 } | { stop: true };
+export type ToWorker = { start: EncodeWorkerStart } | { publish: true } | { took: 1 } | { stop: true };
 export type FromWorker =
   | { kind: 'batch'; batch: EncodedBatch }
+  /** Before publishing: how many batches the worker holds ready. */
+  | { kind: 'held'; batches: number }
   | { kind: 'done' }
   | { kind: 'error'; name: string; message: string; stack: string | undefined };
+
+/** What the worker sends that batches() reads, in order. */
+type Inbound = Exclude<FromWorker, { kind: 'held' }>;
 
 export interface EncodeWorkerInput<C> {
   /** What to read: passed to the item source in the worker. */
@@ -182,20 +202,24 @@ function rebuilt(m: { name: string; message: string; stack: string | undefined }
 
 /**
  * The worker of encode-worker.ts (at `workerUrl`) for `command`, started
- * ahead of its use: starting a thread and loading its modules, and pass 1 of
- * a file in date order, overlap what the caller does before (connecting to
- * Kafka, registering schemas). Until batches() it waits and keeps the process
- * alive no longer than anything else does.
+ * ahead of its use: starting a thread and loading its modules takes as long
+ * as reading a small file, and can overlap what the caller does before
+ * (connecting to Kafka, registering schemas). Until batches() it waits and
+ * keeps the process alive no longer than anything else does.
  */
 export class EncodeWorker<C> {
   private readonly worker: Worker;
+  /** Set by begin(): what the worker sent and batches() has not taken yet. */
+  private inbox: Inbound[] | undefined;
+  private wake: (() => void) | null = null;
+  /** Before batches(): what the worker last said it holds. */
+  private held = 0;
   private exitCode: number | undefined;
   private iterated = false;
   private exited = false;
-  /** An error of the worker before batches() was called (it failed to load), for batches() to throw. */
+  /** An error of the worker before begin() was called (it failed to load), for batches() to throw. */
   private earlyError: Error | undefined;
   private readonly exit: Promise<number>;
-  private wake: (() => void) | null = null;
 
   constructor(workerUrl: URL, command: C) {
     const input: EncodeWorkerInput<C> = { command };
@@ -210,7 +234,7 @@ export class EncodeWorker<C> {
       }),
     );
     this.worker.on('error', (err: Error) => {
-      if (!this.iterated) this.earlyError ??= err;
+      if (this.inbox === undefined) this.earlyError ??= err;
     });
   }
 
@@ -221,18 +245,22 @@ export class EncodeWorker<C> {
   }
 
   /**
-   * Starts the reading, ticks encoded with `raw`, and yields its batches.
-   * Stopping early (break, error) stops the worker, which closes its files.
-   * Once per worker.
+   * Starts the reading, ticks encoded with `raw`, as soon as the schema is
+   * registered: the worker then fills its WINDOW while the caller still
+   * connects the producer and sets up its transactions, and hands the
+   * batches over when batches() asks. Once; batches() calls it if the caller did not.
    */
-  async *batches(raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
-    if (this.iterated) throw new Error('EncodeWorker.batches() can be called once');
-    this.iterated = true;
-    const inbox: FromWorker[] = [];
+  begin(raw: RawEncoding): void {
+    if (this.inbox !== undefined) return;
+    const inbox: Inbound[] = (this.inbox = []);
     const early = this.earlyError;
     if (early !== undefined) inbox.push({ kind: 'error', name: early.name, message: early.message, stack: early.stack });
     this.worker.ref();
     this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'held') {
+        this.held = m.batches;
+        return;
+      }
       inbox.push(m);
       this.notify();
     });
@@ -241,6 +269,25 @@ export class EncodeWorker<C> {
       this.notify();
     });
     if (!this.exited) this.worker.postMessage({ start: { raw } } satisfies ToWorker);
+  }
+
+  /** Batches encoded and not taken yet (at most WINDOW): held by the worker until batches(), then sent. */
+  get readyBatches(): number {
+    if (!this.iterated) return this.held;
+    return this.inbox?.filter((m) => m.kind === 'batch').length ?? 0;
+  }
+
+  /**
+   * Yields the batches of the reading begin() started (with `raw`, if it did
+   * not). Stopping early (break, error) stops the worker, which closes its
+   * files. Once per worker.
+   */
+  async *batches(raw: RawEncoding): AsyncGenerator<EncodedBatch, void, undefined> {
+    if (this.iterated) throw new Error('EncodeWorker.batches() can be called once');
+    this.iterated = true;
+    this.begin(raw);
+    const inbox = this.inbox!;
+    if (!this.exited) this.worker.postMessage({ publish: true } satisfies ToWorker);
     let finished = false;
     try {
       for (;;) {
@@ -264,11 +311,12 @@ export class EncodeWorker<C> {
     }
   }
 
-  /** Ends a worker batches() never read; its files are closed. */
+  /** Ends the worker unless batches() is reading it (which ends it itself); its files are closed. */
   async close(): Promise<void> {
     if (this.iterated || this.exited) return;
     this.iterated = true;
-    await this.worker.terminate();
+    if (this.inbox === undefined) await this.worker.terminate(); // nothing opened yet
+    else await this.stop();
   }
 
   /** Tells a reading worker to stop: it closes its files and ends; if it does not within a second, it is stopped. */

@@ -59,20 +59,36 @@ test('a worker started ahead reads, in date order, what the source gives', async
   await worker.close(); // used: nothing to do
 });
 
-test('the generator through a worker: everything in order, however far it runs ahead of its consumer', async () => {
+test('a worker begun before its batches are asked for fills its window, no more, then gives everything in order, stamped when handed over', async () => {
   const count = (WINDOW + 20) * 512; // more than the window holds
   const simulate: IngestCommand = { mode: 'simulate', seed: 5, count, startDate: undefined, pace: { kind: 'max' } };
   const worker = new EncodeWorker(workerUrl, simulate);
-  const batches: EncodedBatch[] = [];
-  for await (const b of worker.batches({ schema, schemaId: 3 })) {
-    batches.push(b);
-    if (batches.length === 1) await new Promise((resolve) => setTimeout(resolve, 200)); // a slow consumer: the worker waits at WINDOW
-  }
+  const begun = Date.now();
+  worker.begin({ schema, schemaId: 3 });
+  const deadline = Date.now() + 20_000;
+  while (worker.readyBatches < WINDOW && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(worker.readyBatches, WINDOW, 'the window filled while nobody read');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(worker.readyBatches, WINDOW, 'and stayed bounded');
+  const handedOver = Date.now();
+  assert.ok(handedOver - begun >= 200);
+  const batches = await collect(worker.batches({ schema, schemaId: 3 }));
   const got = outline(batches);
   const expected: unknown[] = [];
   for await (const items of itemBatches(simulate)) for (const item of items) if (item.kind === 'tick') expected.push({ ...item.tick, ingestedAt: 0 });
   assert.equal(got.length, count);
   assert.deepEqual(got, expected);
+  // Encoded at least 200 ms before publishing, yet stamped when handed over.
+  const first = type.fromBuffer(Buffer.from(batches[0]!.bytes.subarray(5, batches[0]!.ends[0]))) as RawTick;
+  assert.ok(first.ingestedAt >= handedOver, `ingestedAt ${first.ingestedAt} is the hand-over time (>= ${handedOver}), not the encoding's`);
+  assert.equal(first.ingestedAt, batches[0]!.stampedAt);
+});
+
+test('a worker begun and never read ends on close()', async () => {
+  const worker = new EncodeWorker(workerUrl, command);
+  worker.begin({ schema, schemaId: 3 });
+  await worker.close();
+  await worker.close();
 });
 
 test('a worker never used ends on close()', async () => {
@@ -87,16 +103,19 @@ test('a file the worker cannot plan fails the stream with the planning error, on
   await assert.rejects(collect(worker.batches({ schema, schemaId: 3 })), { message: /ENOENT: no such file.*grouped-by-index.csv.missing/ });
 });
 
-test('a source failing mid-way: what it read before the failure comes first, then its error', async () => {
+test('a source failing mid-way, before publishing started: what it read before the failure comes first, then its error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'encode-worker-'));
   const file = join(dir, 'cut.csv');
-  const rows = 3_000; // 5 batches of 512 and a partial one
+  const rows = 3_000; // 5 batches of 512 and a partial one, all held until publishing starts
   const lines = ['Index,Date,Open,High,Low,Close,Adj Close,Volume'];
   for (let i = 0; i < rows; i++) lines.push(`NYA,${formatDate(10_000 + i)},1.5,2.5,1.25,2,2,${i}`);
   // A quote left open for more than a megabyte: the reader gives up there (csv-reader.ts, MAX_RECORD_BYTES).
   writeFileSync(file, lines.join('\n') + '\nNYA,"' + 'x'.repeat(1_100_000) + '\n');
   try {
     const worker = new EncodeWorker(workerUrl, { ...command, file, order: 'file' });
+    worker.begin({ schema, schemaId: 3 });
+    const deadline = Date.now() + 20_000;
+    while (worker.readyBatches < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const got: EncodedBatch[] = [];
     await assert.rejects(
       (async () => {
