@@ -73,6 +73,24 @@ export class CsvFields {
     return this.bytes.toString('utf8', this.starts[i], this.ends[i]);
   }
 
+  /** The last string repeatedText() made, and its bytes. */
+  private lastText = '';
+  private lastBytes = Buffer.alloc(0);
+
+  /**
+   * text(i) for a field that mostly repeats from one row to the next (the
+   * index): the same string as last time while its bytes are the same.
+   */
+  repeatedText(i: number): string {
+    const from = this.starts[i] as number;
+    const to = this.ends[i] as number;
+    const last = this.lastBytes;
+    if (to - from === last.length && this.bytes.compare(last, 0, last.length, from, to) === 0) return this.lastText;
+    this.lastBytes = Buffer.from(this.bytes.subarray(from, to)); // a copy: the chunk is not kept alive
+    this.lastText = this.text(i);
+    return this.lastText;
+  }
+
   texts(): string[] {
     return Array.from({ length: this.count }, (_, i) => this.text(i));
   }
@@ -91,7 +109,7 @@ export class CsvFields {
   }
 }
 
-/** One record: bytes [startByte, endByte) of the file, its line end included. Valid during the call it is handed to. */
+/** One record: bytes [startByte, endByte) of the file, its line end included. Valid during the call it is handed to (reused). */
 export interface CsvRecord {
   readonly kind: 'record';
   readonly fields: CsvFields;
@@ -159,8 +177,9 @@ function fieldEnd(data: Uint8Array, from: number): number {
 export class CsvSplitter {
   /** 1-based line at the next byte to split. */
   private line: number;
-  /** The fields of unquoted lines, reused. */
+  /** The fields of unquoted lines and the record handed over with them, reused. */
   private readonly fields = new CsvFields();
+  private readonly record: { -readonly [K in keyof CsvRecord]: CsvRecord[K] } = { kind: 'record', fields: this.fields, line: 0, lineBreaks: 0, startByte: 0, endByte: 0 };
 
   constructor(firstLine = 1) {
     this.line = firstLine;
@@ -212,7 +231,13 @@ export class CsvSplitter {
           }
         }
         fields.add(from, to);
-        if (!fields.isBlank()) emit({ kind: 'record', fields, line: this.line, lineBreaks: 0, startByte: dataStart + p, endByte: dataStart + next });
+        if (!fields.isBlank()) {
+          const record = this.record;
+          record.line = this.line;
+          record.startByte = dataStart + p;
+          record.endByte = dataStart + next;
+          emit(record);
+        }
       }
       this.line++;
       p = next;

@@ -109,7 +109,7 @@ export function parseRow(fields: CsvFields, layout: CsvLayout, source: SourceRef
       message: `expected ${layout.columnCount} fields, got ${fields.count}`,
     };
   }
-  const index = fields.text(layout.index);
+  const index = fields.repeatedText(layout.index);
   if (index.trim() === '') {
     return { ok: false, reason: 'missing_index', message: 'column Index is empty' };
   }
