@@ -227,7 +227,7 @@ describe('the pods', () => {
           assert.deepEqual(s.capabilities, { drop: ['ALL'] }, `${cid}: drops all capabilities, adds none`);
           assert.equal(s.seccompProfile?.type, 'RuntimeDefault', `${cid}: seccomp RuntimeDefault`);
           assert.equal(s.privileged ?? false, false, `${cid}: not privileged`);
-          // Node and the services write temporary files (the replay's warm-up, DuckDB) to /tmp.
+          // Node and the services write temporary files (DuckDB) to /tmp.
           const tmp = (c.volumeMounts ?? []).find((m) => m.mountPath === '/tmp');
           assert.ok(tmp, `${cid}: a writable /tmp under the read-only root`);
           assert.ok((pod.volumes as { name: string; emptyDir?: unknown }[]).find((v) => v.name === tmp.name)?.emptyDir, `${cid}: /tmp is an emptyDir`);

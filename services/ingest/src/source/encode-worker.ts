@@ -13,7 +13,6 @@ import type { IngestCommand } from '../cli/args.js';
 import { itemBatches } from '../sources.js';
 import { planDateOrder, type DateOrderPlan } from './csv-file-source.js';
 import { restamp } from './ingested-at.js';
-import { warmUpReplay } from './replay-warm-up.js';
 import { BatchEncoder, WINDOW, type EncodedBatch, type EncodeWorkerInput, type EncodeWorkerStart, type FromWorker, type ToWorker } from './encoded-batches.js';
 
 const port = parentPort;
@@ -68,9 +67,6 @@ async function send(batch: EncodedBatch): Promise<boolean> {
 const dateOrderFile = input.command.mode === 'replay' && input.command.order === 'date' ? input.command.file : undefined;
 const planning: Promise<DateOrderPlan | undefined> = dateOrderFile !== undefined ? planDateOrder(dateOrderFile) : Promise.resolve(undefined);
 planning.catch(() => undefined); // awaited (and thrown) in run()
-/** Then, while the schema is still on its way, the replay's code is warmed up (replay-warm-up.ts). A failure there costs only speed. */
-const warming: Promise<unknown> =
-  dateOrderFile !== undefined ? planning.then(() => warmUpReplay(() => start !== undefined || stopping)).catch(() => undefined) : Promise.resolve();
 
 /** Reads and sends everything, unless told to stop; then says it is done. */
 async function run(): Promise<void> {
@@ -79,7 +75,6 @@ async function run(): Promise<void> {
   if (start === undefined) return;
   const encoder = new BatchEncoder(avsc.Type.forSchema(start.raw.schema as avsc.Schema), start.raw.schemaId);
   const plan = await planning;
-  await warming;
   if (stopping) return;
   try {
     for await (const items of itemBatches(input.command, plan)) {

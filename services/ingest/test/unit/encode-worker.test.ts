@@ -109,7 +109,7 @@ test('a source failing mid-way, before publishing started: what it read before t
   const rows = 3_000; // 5 batches of 512 and a partial one, all held until publishing starts
   const lines = ['Index,Date,Open,High,Low,Close,Adj Close,Volume'];
   for (let i = 0; i < rows; i++) lines.push(`NYA,${formatDate(10_000 + i)},1.5,2.5,1.25,2,2,${i}`);
-  // A quote left open for more than a megabyte: the reader gives up there (csv-records.ts, MAX_RECORD_CHARS).
+  // A quote left open for more than a megabyte: the reader gives up there (csv-reader.ts, MAX_RECORD_BYTES).
   writeFileSync(file, lines.join('\n') + '\nNYA,"' + 'x'.repeat(1_100_000) + '\n');
   try {
     const worker = new EncodeWorker(workerUrl, { ...command, file, order: 'file' });
@@ -121,7 +121,7 @@ test('a source failing mid-way, before publishing started: what it read before t
       (async () => {
         for await (const b of worker.batches({ schema, schemaId: 3 })) got.push(b);
       })(),
-      { message: /^line 3002: Max Record Size: .*the file is corrupt \(unbalanced quote\?\)$/ },
+      { message: /^line 3002: a record longer than 1048576 bytes; the file is corrupt \(unbalanced quote\?\)$/ },
     );
     const ticks = outline(got) as RawTick[];
     assert.equal(ticks.length, rows, 'every row before the failure was handed over, before the error');

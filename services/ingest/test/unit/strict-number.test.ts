@@ -8,6 +8,12 @@ test('plain decimals parse exactly like Number()', () => {
   }
 });
 
+test('long mantissas and signs too: the short cut for up to 15 digits gives what Number() gives', () => {
+  for (const text of ['123456789012345', '1234567890123456', '0.1234567890123456', '9007199254740993', '99999999999999.9', '-0', '-0.0', '+0.5']) {
+    assert.ok(Object.is(parseStrictNumber(text), Number(text)), text);
+  }
+});
+
 test('the traps of Number() are not numbers', () => {
   for (const text of ['', ' ', ' 12', '12 ', '\t1', '0x1F', '0b1', '0o7', 'Infinity', '-Infinity', 'NaN', '1e', '1e+', 'e5',
     '.', '-', '+', '-.', '.5', '5.', '2913.', '-.5', '5.e3', '1_000', '1,000', '1.2.3', '12abc', 'abc', 'null', '--1', '1e5.5', '١٢']) {
