@@ -182,8 +182,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // ---- checks
     const health = await Promise.all(
       [ingest, enrichment, sink].map(async (s) => {
-        const healthy = s === ingest ? s.completed : s.running && s.upMs >= 10_000 && (await isReady(s.httpPort));
-        const note = s === ingest ? (s.completed ? 'finished, exit 0' : `not finished (last: ${s.lastExit || 'running'})`) : s.running ? `up ${Math.round(s.upMs / 1000)} s` : `down (last: ${s.lastExit})`;
+        const ready = s === ingest || !s.running ? null : await readiness(s.httpPort);
+        const healthy = s === ingest ? s.completed : s.running && s.upMs >= 10_000 && ready!.ok;
+        const note = s === ingest
+          ? (s.completed ? 'finished, exit 0' : `not finished (last: ${s.lastExit || 'running'})`)
+          : s.running
+            ? `up ${Math.round(s.upMs / 1000)} s${ready!.ok ? '' : `, not ready: ${ready!.body}`}`
+            : `down (last: ${s.lastExit})`;
         return { name: s.name, kills: s.kills, ownExits: s.ownExits, healthyAtEnd: healthy, note };
       }),
     );
@@ -285,6 +290,16 @@ async function metricsText(port: number): Promise<string | null> {
     return r.ok ? await r.text() : null;
   } catch {
     return null;
+  }
+}
+
+/** A service's /readyz: whether it answers 200, and what it says (which check is failing) when not. */
+async function readiness(port: number): Promise<{ ok: boolean; body: string }> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    return { ok: res.status === 200, body: (await res.text()).replace(/\s+/g, ' ').slice(0, 300) };
+  } catch (err) {
+    return { ok: false, body: `no answer (${(err as Error).message})` };
   }
 }
 
