@@ -41,10 +41,10 @@ describe('s3-sink dead letters on the real stack', () => {
     const bucket = `it-sdl-${Date.now()}`;
     const env = { ...topics.env, S3_BUCKET: bucket, SINK_GROUP_ID: `g-${bucket}` };
     // No rule closes a file in this run: nothing is uploaded, nothing committed, the dead letter is only held.
-    const first = runService(SINK, [], { ...env, HTTP_PORT: '19161', SINK_ROTATE_MS: '600000', SINK_ROTATE_IDLE_MS: '600000' });
+    const first = runService(SINK, [], { ...env, HTTP_PORT: '19156', SINK_ROTATE_MS: '600000', SINK_ROTATE_IDLE_MS: '600000' });
     let second: ServiceRun | undefined;
     try {
-      await waitForMetric(19_161, 'stockstream_sink_assigned_partitions', 1, 60_000, 100); // topics made, group joined
+      await waitForMetric(19_156, 'stockstream_sink_assigned_partitions', 1, 60_000, 100); // topics made, group joined
       const registry = new SchemaRegistryClient(testRegistryConfig());
       const enriched = await registerTopicSchema<EnrichedTick>(registry, topics.enriched, 'enrichedTick');
       const producer = await KafkaProducer.connect(testKafkaConfig(), createLogger('t', 'warn'), { clientId: 'sdl-test' });
@@ -54,14 +54,14 @@ describe('s3-sink dead letters on the real stack', () => {
       }
       await producer.flush();
       await producer.disconnect();
-      assert.equal(await waitForMetric(19_161, 'stockstream_sink_records_consumed_total', GOOD + 1, 60_000, 100), GOOD + 1, 'the poison record was read');
-      assert.equal(await metricValue(19_161, 'stockstream_sink_objects_written_total'), 0, 'nothing uploaded, so nothing committed past it');
+      assert.equal(await waitForMetric(19_156, 'stockstream_sink_records_consumed_total', GOOD + 1, 60_000, 100), GOOD + 1, 'the poison record was read');
+      assert.equal(await metricValue(19_156, 'stockstream_sink_objects_written_total'), 0, 'nothing uploaded, so nothing committed past it');
       assert.deepEqual(await readDecoded<DeadLetter>(topics.dlq, 'deadLetter', { isolation: 'read_committed' }), [], 'the dead letter waits for its commit');
       await killService(first);
 
       // The next run of the same instance (same transactional.id) reads it again and commits it with its offset.
-      second = runService(SINK, [], { ...env, HTTP_PORT: '19162', SINK_ROTATE_IDLE_MS: '500' });
-      await waitForMetric(19_162, 'stockstream_sink_records_written_total', GOOD, 90_000, 200);
+      second = runService(SINK, [], { ...env, HTTP_PORT: '19157', SINK_ROTATE_IDLE_MS: '500' });
+      await waitForMetric(19_157, 'stockstream_sink_records_written_total', GOOD, 90_000, 200);
       assert.equal((await stopService(second)).code, 0, second.stderr());
     } finally {
       for (const run of [first, second]) if (run && run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
