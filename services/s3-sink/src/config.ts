@@ -3,6 +3,7 @@ import {
   bool, httpSettings, httpUrl, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
   type ConfigOf,
 } from '@stockstream/common';
+import { hostname } from 'node:os';
 import type { ParquetCompression } from './format/parquet-record-writer.js';
 import type { RotationConfig } from './rotation/rotation-policy.js';
 import { MIN_PART_BYTES, type S3StorageConfig } from './storage/s3-storage.js';
@@ -23,6 +24,11 @@ export const sinkSettings = {
   ...registrySettings,
   ...topicSettings,
   groupId: setting({ env: 'SINK_GROUP_ID', default: 'stockstream-s3-sink', expect: 'a consumer group id', doc: 'Consumer group of the S3 sink instances.', schema: nonEmpty }),
+  instanceId: setting({
+    env: 'SINK_INSTANCE_ID', default: hostname(), expect: 'a stable name per instance',
+    doc: 'Makes the transactional.id of its dead letters (stockstream-s3-sink-<group>-<id>): a restarted instance with the same id fences its zombie; two live instances need two ids.',
+    schema: nonEmpty,
+  }),
   s3Bucket: setting({ env: 'S3_BUCKET', default: 'stockstream-lake', expect: 'an S3 bucket name', doc: 'Bucket of the lake (created at start when missing).', schema: bucketName }),
   s3Prefix: setting({ env: 'S3_PREFIX', default: 'lake', expect: 'a key prefix', doc: 'Folder of the lake in the bucket: objects are <prefix>/ticks/index=.../year=.../...', schema: keyPrefix }),
   s3Endpoint: setting({ env: 'S3_ENDPOINT', optional: true, expect: 'an http(s) URL', doc: 'S3-compatible endpoint (S3Proxy, MinIO); unset = AWS S3 of S3_REGION.', schema: httpUrl }),

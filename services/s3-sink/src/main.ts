@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import avsc from 'avsc';
 import {
-  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, bootstrapPipeline, loadSchema, registerTopicSchema, serviceMain,
-  startBrokerProbe, type DeadLetter, type EnrichedTick, type Message,
+  AvroDeserializer, GroupConsumer, KafkaProducer, SchemaRegistryClient, TransactionalSession, bootstrapPipeline, loadSchema, registerTopicSchema, serviceMain,
+  startBrokerProbe, type DeadLetter, type EnrichedTick,
 } from '@stockstream/common';
 import { SINK_BATCH_MAX, rotationConfig, s3StorageConfig, sinkSettings } from './config.js';
 import { EnrichedTickReader } from './decode/enriched-tick-reader.js';
 import { createRecordWriter } from './format/create-record-writer.js';
 import { createSinkMetrics } from './metrics.js';
 import { HivePartitioner } from './partitioner/hive-partitioner.js';
+import { DeadLetterTransactions } from './pipeline/dead-letter-transactions.js';
 import { runSink } from './pipeline/sink-loop.js';
 import { UploadWorker } from './pipeline/upload-worker.js';
 import { RotationPolicy } from './rotation/rotation-policy.js';
@@ -38,8 +39,14 @@ serviceMain(
       ? new UploadWorker({ storage: s3StorageConfig(cfg), format: cfg.format, compression: compression === 'zstd' ? 'snappy' : compression })
       : undefined;
     if (uploader) lifecycle.defer('upload worker', () => uploader.close());
-    const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'stockstream-s3-sink' });
-    lifecycle.defer('producer', () => producer.disconnect());
+    // Dead letters go out in transactions with their offset commits. Starting the session fences the previous
+    // run of this instance and aborts its open transaction, before anything is read.
+    const session = await TransactionalSession.start(() =>
+      KafkaProducer.connect(cfg, logger, {
+        clientId: 'stockstream-s3-sink', transactionalId: `stockstream-s3-sink-${cfg.groupId}-${cfg.instanceId}`, deliveryReports: 'failures',
+      }),
+    );
+    lifecycle.defer('producer', () => session.producer.disconnect());
     const consumer = await GroupConsumer.connect(cfg, logger, {
       groupId: cfg.groupId, clientId: 'stockstream-s3-sink', topics: [cfg.enrichedTopic], isolation: 'read_committed',
       // Assignment changes wait until the uploads in flight are done (see pipeline/sink-loop.ts).
@@ -52,23 +59,24 @@ serviceMain(
     consumer.instrument(metrics.consumer);
     startBrokerProbe({ consumer, health, lag: metrics.consumer.lag, lifecycle });
 
-    const deadLetter = async (m: Message, reason: string, message: string) => {
-      const letter: DeadLetter = {
-        stage: 'SINK', reason, message, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset,
-        sourceFile: null, sourceLine: null, originalText: null, originalBytes: m.value ?? null, failedAt: Date.now(),
-      };
-      const q = producer.produce(cfg.dlqTopic, `${m.topic}/${m.partition}/${m.offset}`, deadLetters.serializer.encode(letter));
-      if (q) await q;
-      await producer.flush();
-      metrics.deadLettered.inc({ reason });
-    };
+    const deadLetterTransactions = new DeadLetterTransactions({
+      session, consumer, topic: cfg.dlqTopic, logger,
+      encode: ({ message: m, reason, text, failedAt }) => {
+        const letter: DeadLetter = {
+          stage: 'SINK', reason, message: text, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset,
+          sourceFile: null, sourceLine: null, originalText: null, originalBytes: m.value ?? null, failedAt,
+        };
+        return { key: `${m.topic}/${m.partition}/${m.offset}`, value: deadLetters.serializer.encode(letter) };
+      },
+    });
 
     logger.info({ bucket: cfg.s3Bucket, prefix: cfg.s3Prefix, format: cfg.format, rotation: rotation.config }, 'sinking');
     await runSink(
       {
-        consumer, storage, writer, uploader, rotation, metrics, health, logger, deadLetter, batchMax: SINK_BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
+        consumer, storage, writer, uploader, rotation, metrics, health, logger, batchMax: SINK_BATCH_MAX, maxBufferedRecords: cfg.maxBufferedRecords,
         reader: new EnrichedTickReader(new AvroDeserializer<EnrichedTick>(schemaRegistry, enrichedReader)),
         partitioner: new HivePartitioner(), prefix: cfg.s3Prefix,
+        commitWithDeadLetters: (offsets, letters) => deadLetterTransactions.commit(offsets, letters),
       },
       signal,
     );

@@ -140,9 +140,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const sinkEnv = { ...common, SINK_GROUP_ID: `chaos-${id}-sink`, S3_PREFIX: sinkPrefix, SINK_ROTATE_MS: '10000', SINK_ROTATE_IDLE_MS: '3000' };
   const ingest = new Supervised('ingest', SCRIPTS.ingest, ['replay', csv, '--order', 'file', '--rate', String(o.ratePerSecond), '--resume'], common, await freePort(), 'on-failure', logDir);
   const enrichment = new Supervised('enrichment', SCRIPTS.enrichment, [], enrichmentEnv('a'), await freePort(), 'always', logDir);
-  const sink = new Supervised('s3-sink', SCRIPTS['s3-sink'], [], sinkEnv, await freePort(), 'always', logDir);
+  const sink = new Supervised('s3-sink', SCRIPTS['s3-sink'], [], { ...sinkEnv, SINK_INSTANCE_ID: 'a' }, await freePort(), 'always', logDir);
   const enrichment2 = new Supervised('enrichment-2', SCRIPTS.enrichment, [], enrichmentEnv('b'), await freePort(), 'always', logDir);
-  const sink2 = new Supervised('s3-sink-2', SCRIPTS['s3-sink'], [], sinkEnv, await freePort(), 'always', logDir);
+  // Its own instance id: one transactional.id per live instance (the same one would fence the other's dead letters).
+  const sink2 = new Supervised('s3-sink-2', SCRIPTS['s3-sink'], [], { ...sinkEnv, SINK_INSTANCE_ID: 'b' }, await freePort(), 'always', logDir);
   const main = { ingest, enrichment, 's3-sink': sink } as const;
   const all = [ingest, enrichment, sink, enrichment2, sink2];
 

@@ -1,4 +1,5 @@
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
+import { withRetry } from '../lifecycle/retry.js';
 import type { GroupConsumer } from './consumer.js';
 import type { KafkaProducer } from './producer.js';
 import type { LibrdKafkaError, TopicPartitionOffset } from './rdkafka.js';
@@ -16,6 +17,21 @@ export function classifyTxnError(err: unknown): TxnErrorKind {
   if (e?.isTxnRequiresAbort) return 'abortable';
   if (e?.isRetriable) return 'retriable';
   return 'abortable';
+}
+
+/**
+ * librdkafka's transactional calls are resumable: one that fails with a
+ * retriable error (a timeout, the coordinator away) must be called again.
+ * Anything else in between fails ("Conflicting commit_transaction API call
+ * is already in progress"), so aborting after a timed-out commit would spin.
+ * Calls `fn` until it succeeds or fails otherwise; `onRetry` hears each retry.
+ */
+export function callResumably(fn: () => Promise<void>, opts: { signal: AbortSignal; onRetry: (err: Error, attempt: number) => void }): Promise<void> {
+  return withRetry(fn, {
+    timeoutMs: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 2000, signal: opts.signal,
+    retryable: (err) => classifyTxnError(err) === 'retriable',
+    onRetry: (err, attempt) => opts.onRetry(err as Error, attempt),
+  });
 }
 
 /**

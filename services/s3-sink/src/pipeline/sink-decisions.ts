@@ -3,7 +3,7 @@
 // the consumer pauses and resumes, when a file closes. Taken once per batch,
 // never per record. The loop that acts on them: sink-loop.ts.
 import type { RotationPolicy, OpenFileState, RotationRule } from '../rotation/rotation-policy.js';
-import type { SinkPhase, SinkState } from './sink-state.js';
+import type { HeldDeadLetter, SinkPhase, SinkState } from './sink-state.js';
 
 /** What the loop sees at the top of each turn. */
 export interface LoopFacts {
@@ -63,6 +63,46 @@ export function committableOffsets(positions: Iterable<PartitionPosition>, sent:
     if (mode === 'sync' || p.committable > (sent.get(p.partition) ?? -1)) out.push({ topic: p.topic, partition: p.partition, offset: p.committable });
   }
   return out;
+}
+
+/**
+ * One commit: `offsets` (committableOffsets) and the held dead letters they
+ * move past. Without dead letters it is a plain consumer commit (the common
+ * path, unchanged). With some, the letters and `offsets` go in one Kafka
+ * transaction, so a read_committed reader sees a letter iff its offset is
+ * committed. A plain asynchronous commit still in flight could land after
+ * the transaction's offsets and move them back (the last write wins), so a
+ * plain synchronous `barrier` comes first: it is answered only after every
+ * earlier commit, and commits up to each such partition's first dead letter
+ * only, which is already safe.
+ */
+export interface CommitPlan {
+  offsets: CommitOffset[];
+  deadLetters: HeldDeadLetter[];
+  barrier: CommitOffset[];
+}
+
+export function commitPlan(
+  positions: Iterable<PartitionPosition>, sent: ReadonlyMap<number, number>, held: ReadonlyMap<number, readonly HeldDeadLetter[]>, mode: 'async' | 'sync',
+): CommitPlan {
+  const all = [...positions];
+  const offsets = committableOffsets(all, sent, mode);
+  // A partition whose position passed a held letter commits now even if its offset did not move (a failed transaction left it).
+  for (const p of all) {
+    const first = held.get(p.partition)?.[0];
+    if (first && p.committable !== null && p.committable > first.offset && !offsets.some((o) => o.partition === p.partition)) {
+      offsets.push({ topic: p.topic, partition: p.partition, offset: p.committable });
+    }
+  }
+  const deadLetters: HeldDeadLetter[] = [];
+  const barrier: CommitOffset[] = [];
+  for (const o of offsets) {
+    const due = (held.get(o.partition) ?? []).filter((l) => l.offset < o.offset);
+    if (due.length === 0) continue;
+    deadLetters.push(...due);
+    barrier.push({ topic: o.topic, partition: o.partition, offset: due[0]!.offset });
+  }
+  return { offsets, deadLetters, barrier };
 }
 
 /**

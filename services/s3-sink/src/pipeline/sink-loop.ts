@@ -8,7 +8,7 @@
 // (sink-decisions.ts: nextPhase) and carries out that state's effects below.
 // The states and their allowed transitions: sink-state.ts. Offsets are
 // committed in `commit`, files close in `closeDueFiles`, recovery is `recover`.
-import { DecodeError, isRetriable, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type Message, type MessageBatch } from '@stockstream/common';
+import { DecodeError, isRetriable, nextBackoffMs, type EnrichedTick, type GroupConsumer, type Health, type Logger, type MessageBatch } from '@stockstream/common';
 import type { EnrichedTickReader } from '../decode/enriched-tick-reader.js';
 import { UnrepresentableValueError } from '../format/column-batch.js';
 import type { RecordWriter } from '../format/record-writer.js';
@@ -18,9 +18,10 @@ import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles } from './partition-files.js';
 import { uploadedHighWater } from './recovery.js';
-import { committableOffsets, mayCommit, nextPhase, pauseChange, pollTimeoutMs } from './sink-decisions.js';
+import { commitPlan, mayCommit, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset } from './sink-decisions.js';
 import {
-  assignmentReleased, backedOff, commitFailed, commitSent, consumerPaused, consumerResumed, enterPhase, initialSinkState, recovered, uploadRunEnded, type SinkPhase,
+  assignmentReleased, backedOff, commitFailed, commitSent, consumerPaused, consumerResumed, deadLetterHeld, deadLettersCommitted, enterPhase, initialSinkState, recovered,
+  uploadRunEnded, type HeldDeadLetter, type SinkPhase,
 } from './sink-state.js';
 import { ReadAhead } from './read-ahead.js';
 import { SinkUploads } from './sink-uploads.js';
@@ -49,8 +50,12 @@ export interface SinkDeps {
   maxBufferedRecords: number;
   /** When set, files are encoded and put on the upload worker's thread (writer and storage are then not used for them). */
   uploader?: Pick<UploadWorker, 'upload'>;
-  /** Records the sink cannot read go to the dead-letter topic; resolves once acknowledged. */
-  deadLetter: (m: Message, reason: string, message: string) => Promise<void>;
+  /**
+   * Commits `offsets` and produces the dead letters they move past in one
+   * Kafka transaction (dead-letter-transactions.ts); 'refused' when it was
+   * aborted (nothing of it visible), e.g. the group moved on without us.
+   */
+  commitWithDeadLetters: (offsets: CommitOffset[], letters: HeldDeadLetter[]) => Promise<'committed' | 'refused'>;
 }
 
 const TABLE = 'ticks';
@@ -83,13 +88,16 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
    * committableOffsets). While consuming asynchronously (a synchronous
    * commit held this thread for a broker round trip each time, under load
    * most of the sink's time; a refused one is retried by the next). Before
-   * partitions are given up and at the end synchronously, everything.
+   * partitions are given up and at the end synchronously, everything. A
+   * commit that passes a held dead letter is a transaction (commitPlan).
    */
-  const commit = (mode: 'async' | 'sync') => {
+  const commit = async (mode: 'async' | 'sync') => {
     if (!mayCommit(state, consumer.generation)) return;
     const positions = [...files.values()].map((pf) => ({ topic: pf.topic, partition: pf.partition, committable: pf.committable() }));
-    const offsets = committableOffsets(positions, state.committed, mode);
+    const plan = commitPlan(positions, state.committed, state.heldDeadLetters, mode);
+    const { offsets } = plan;
     if (offsets.length === 0) return;
+    if (plan.deadLetters.length > 0) return commitWithDeadLetters(plan.offsets, plan.deadLetters, plan.barrier);
     if (mode === 'async') {
       consumer.commitAsync(offsets);
       commitSent(state, offsets);
@@ -102,6 +110,25 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       logger.warn({ err: (err as Error).message }, 'offset commit refused; recovering the assignment');
       commitFailed(state, false);
     }
+  };
+
+  /** Rare (only when dead letters are held): the barrier, then the offsets with the dead letters in one transaction. */
+  const commitWithDeadLetters = async (offsets: CommitOffset[], letters: HeldDeadLetter[], barrier: CommitOffset[]) => {
+    try {
+      consumer.commitSync(barrier);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'offset commit refused; recovering the assignment');
+      commitFailed(state, false);
+      return;
+    }
+    if ((await deps.commitWithDeadLetters(offsets, letters)) === 'refused') {
+      // Nothing of it is visible: recover from what the group has committed; the records are read and held again.
+      commitFailed(state, false);
+      return;
+    }
+    commitSent(state, offsets);
+    deadLettersCommitted(state, letters);
+    for (const l of letters) metrics.deadLettered.inc({ reason: l.reason });
   };
 
   /** Where files close: those the rotation policy says are done (every file when stopping), moved to the pending uploads. */
@@ -127,7 +154,8 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
       } catch (err) {
         // Unreadable, or a value the lake's columns cannot hold: dead-lettered, never silently dropped.
         if (!(err instanceof DecodeError) && !(err instanceof UnrepresentableValueError)) throw err;
-        await deps.deadLetter(batch.message(i), err instanceof DecodeError ? err.reason : 'not_representable', err.message);
+        const reason = err instanceof DecodeError ? err.reason : 'not_representable';
+        deadLetterHeld(state, { partition: pf.partition, offset, message: batch.message(i), reason, text: err.message, failedAt: Date.now() });
         pf.skip(offset);
       }
     }
@@ -170,7 +198,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   const rebalance = async () => {
     await readAhead.drop();
     await uploads.settled();
-    commit('sync');
+    await commit('sync');
     consumer.applyRebalance();
     files.clear();
     assignmentReleased(state);
@@ -205,7 +233,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
 
   const consumeOnce = async () => {
     if (!uploads.inFlight) {
-      commit('async');
+      await commit('async');
       startUploads();
     }
     // Past the buffer bound the next turn waits for the run just started (waiting-for-uploads).
@@ -243,6 +271,6 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   closeDueFiles(Date.now(), true);
   if (await uploads.runNow(files)) {
     uploadRunEnded(state, true);
-    commit('sync');
+    await commit('sync');
   } else logger.error('shutdown: uploads failed; offsets not committed, the next run redoes them');
 }

@@ -2,6 +2,7 @@
 // states, the transitions allowed between them) and what the loop remembers
 // between batches, as plain data. Which state comes next is decided in
 // sink-decisions.ts; sink-loop.ts carries each state's effects out.
+import type { Message } from '@stockstream/common';
 
 /**
  * - `recovering`: the assignment is new (or the group refused a commit, so
@@ -46,6 +47,22 @@ export function canTransition(from: SinkPhase, to: SinkPhase): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * A record the sink cannot read (or the lake cannot hold). Its dead letter is
+ * held until the commit that moves past its offset, and produced in one Kafka
+ * transaction with that commit: a restart before the commit reads the record
+ * again, and only one of the two letters is ever committed.
+ */
+export interface HeldDeadLetter {
+  partition: number;
+  offset: number;
+  /** The record, its value copied out of the batch. */
+  message: Message;
+  reason: string;
+  text: string;
+  failedAt: number;
+}
+
 /** What the loop remembers between batches; changed only through the functions below. */
 export interface SinkState {
   phase: SinkPhase;
@@ -61,10 +78,12 @@ export interface SinkState {
   storageDown: boolean;
   /** The wait before the next retry of the uploads while storage is down. */
   backoffMs: number;
+  /** Per partition, in offset order, dead letters not yet committed: they go with the commit that passes them. */
+  heldDeadLetters: Map<number, HeldDeadLetter[]>;
 }
 
 export function initialSinkState(): SinkState {
-  return { phase: 'recovering', generation: null, recoveryRequested: false, committed: new Map(), consumerPaused: false, storageDown: false, backoffMs: 0 };
+  return { phase: 'recovering', generation: null, recoveryRequested: false, committed: new Map(), consumerPaused: false, storageDown: false, backoffMs: 0, heldDeadLetters: new Map() };
 }
 
 /** Moves to `to`; throws InvalidSinkTransition for a transition the table above does not allow (a bug in the loop). */
@@ -83,6 +102,7 @@ export function recovered(s: SinkState, generation: number): void {
   s.generation = generation;
   s.recoveryRequested = false;
   s.committed.clear();
+  s.heldDeadLetters.clear(); // their records are read again from the committed offsets, and held again
   s.storageDown = false;
   s.backoffMs = 0;
 }
@@ -91,11 +111,29 @@ export function recovered(s: SinkState, generation: number): void {
 export function assignmentReleased(s: SinkState): void {
   s.generation = null;
   s.committed.clear();
+  s.heldDeadLetters.clear();
 }
 
 /** Offsets sent by a commit (sync or async). */
 export function commitSent(s: SinkState, offsets: readonly { partition: number; offset: number }[]): void {
   for (const o of offsets) s.committed.set(o.partition, o.offset);
+}
+
+/** A record was found unreadable: its dead letter waits for the commit that passes it. */
+export function deadLetterHeld(s: SinkState, letter: HeldDeadLetter): void {
+  const held = s.heldDeadLetters.get(letter.partition);
+  if (held) held.push(letter);
+  else s.heldDeadLetters.set(letter.partition, [letter]);
+}
+
+/** Dead letters committed (in one transaction with their offsets): no longer held. */
+export function deadLettersCommitted(s: SinkState, letters: readonly HeldDeadLetter[]): void {
+  const done = new Set(letters);
+  for (const [p, held] of s.heldDeadLetters) {
+    const rest = held.filter((l) => !done.has(l));
+    if (rest.length > 0) s.heldDeadLetters.set(p, rest);
+    else s.heldDeadLetters.delete(p);
+  }
 }
 
 /**

@@ -119,7 +119,8 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     // second one had joined on a fast machine.
     const own = uniqueTopics('sink-join');
     const bucket = `it-join-${Date.now()}`;
-    const env = (port: string) => ({ ...sinkEnv(bucket, { HTTP_PORT: port, SINK_ROTATE_RECORDS: '20', SINK_MAX_BUFFERED_RECORDS: '200' }), ...own.env });
+    // Two live instances on one host: each its own SINK_INSTANCE_ID (transactional.id of its dead letters).
+    const env = (port: string) => ({ ...sinkEnv(bucket, { HTTP_PORT: port, SINK_INSTANCE_ID: `i${port}`, SINK_ROTATE_RECORDS: '20', SINK_MAX_BUFFERED_RECORDS: '200' }), ...own.env });
     const enr = runService(ENRICH, [], { ...own.env, ENRICHMENT_GROUP_ID: `g-${own.raw}`, ENRICHMENT_INSTANCE_ID: 'j', HTTP_PORT: '19153' });
     const a = runService(SINK, [], env('19151'));
     let feeding: ServiceRun | undefined;

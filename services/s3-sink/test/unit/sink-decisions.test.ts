@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeReason, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
+import { closeReason, commitPlan, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
 import {
   assignmentReleased, canTransition, commitFailed, commitSent, consumerPaused, consumerResumed, enterPhase, initialSinkState, InvalidSinkTransition, recovered, uploadRunEnded,
   type SinkPhase,
@@ -53,6 +53,40 @@ describe('committableOffsets', () => {
 
   it('sync: everything committable, sent before or not; a partition with nothing seen is left out', () => {
     assert.deepEqual(committableOffsets(positions, new Map([[0, 10], [2, 7]]), 'sync'), [{ topic: 't', partition: 0, offset: 10 }, { topic: 't', partition: 2, offset: 7 }]);
+  });
+});
+
+describe('commitPlan', () => {
+  const letter = (partition: number, offset: number) => ({
+    partition, offset, reason: 'not_framed', text: 'x', failedAt: 0, message: { topic: 't', partition, offset, value: null, size: 0, timestamp: 0 },
+  });
+  const positions = [
+    { topic: 't', partition: 0, committable: 10 },
+    { topic: 't', partition: 1, committable: 5 },
+  ];
+
+  it('no dead letter passed: a plain commit, no barrier', () => {
+    assert.deepEqual(commitPlan(positions, new Map(), new Map(), 'async'), {
+      offsets: [{ topic: 't', partition: 0, offset: 10 }, { topic: 't', partition: 1, offset: 5 }], deadLetters: [], barrier: [],
+    });
+    const held = new Map([[1, [letter(1, 5), letter(1, 7)]]]);
+    assert.deepEqual(commitPlan(positions, new Map(), held, 'async').deadLetters, [], 'a letter at the committable offset is not passed yet');
+  });
+
+  it('the letters below the committed offset go with it; the barrier commits up to each first letter', () => {
+    const l3 = letter(0, 3);
+    const l8 = letter(0, 8);
+    const plan = commitPlan(positions, new Map([[1, 5]]), new Map([[0, [l3, l8, letter(0, 12)]]]), 'async');
+    assert.deepEqual(plan.offsets, [{ topic: 't', partition: 0, offset: 10 }]);
+    assert.deepEqual(plan.deadLetters, [l3, l8]);
+    assert.deepEqual(plan.barrier, [{ topic: 't', partition: 0, offset: 3 }]);
+  });
+
+  it('a partition past a held letter commits even when its offset did not move since the last one sent', () => {
+    const l = letter(0, 4);
+    const plan = commitPlan(positions, new Map([[0, 10], [1, 5]]), new Map([[0, [l]]]), 'async');
+    assert.deepEqual(plan.offsets, [{ topic: 't', partition: 0, offset: 10 }]);
+    assert.deepEqual(plan.deadLetters, [l]);
   });
 });
 

@@ -148,6 +148,106 @@ describe('runSink', () => {
     assert.deepEqual(w.consumer.violations, []);
   });
 
+  it('holds a dead letter until the commit that passes it: SIGKILL before that commit, restart, exactly one dead letter', async () => {
+    // Files close only at 100 records: the poison record is read, but nothing commits past it.
+    const first = world({ rotation: { maxRecords: 100 } });
+    first.consumer.produce(0, value('HSI', 2000), POISON, value('HSI', 2000));
+    first.consumer.rebalanceTo([0]);
+    start(first);
+    const consumed = () => first.deps.metrics.recordsConsumed.get().then((m) => m.values[0]?.value ?? 0);
+    const deadline = Date.now() + 5000;
+    while ((await consumed()) < 3) {
+      assert.ok(Date.now() < deadline, 'the poison record read within 5 s');
+      await sleep(2);
+    }
+    await sleep(20);
+    assert.deepEqual(first.deadLettered, [], 'not produced before its commit');
+    assert.equal(first.consumer.committed.get(0) ?? 0, 0);
+    first.consumer.crash();
+
+    const second = world({ rotation: { maxRecords: 2 } }, first);
+    second.consumer.rebalanceTo([0]);
+    const sink = start(second);
+    await until(() => second.consumer.committed.get(0) === 3, 'committed past the poison record after the restart');
+    await sink.stop();
+    assert.deepEqual(second.deadLettered, ['0/1'], 'exactly one dead letter');
+    assert.deepEqual(second.storage.files(0), [[0, 2, 2]]);
+    assert.deepEqual(second.consumer.commits('transaction'), [{ partition: 0, offset: 3 }], 'the dead letter went with its offset commit');
+    assert.deepEqual(second.consumer.violations, []);
+  });
+
+  it('SIGKILL after the commit that carried a dead letter: the restart does not dead-letter it again', async () => {
+    const first = world();
+    first.consumer.produce(0, value('HSI', 2000), POISON, value('HSI', 2000), value('HSI', 2000), value('HSI', 2000));
+    first.consumer.rebalanceTo([0]);
+    start(first);
+    await until(() => first.consumer.committed.get(0) === 4, 'committed past the poison record');
+    first.consumer.crash(); // offset 4 is in an open file, not committed
+
+    const second = world({}, first);
+    second.consumer.rebalanceTo([0]);
+    const sink = start(second);
+    await sleep(30);
+    await sink.stop();
+    assert.deepEqual(second.deadLettered, ['0/1']);
+    assert.deepEqual(second.storage.files(0), [[0, 3, 3], [4, 4, 1]]);
+    assert.deepEqual(second.consumer.violations, []);
+  });
+
+  it('a transaction the group refuses: nothing of it visible, the assignment recovered, the dead letter committed once by the retry', async () => {
+    const w = world();
+    w.consumer.refuseTransactions = true;
+    w.consumer.produce(0, value('HSI', 2000), POISON, value('HSI', 2000), value('HSI', 2000));
+    w.consumer.rebalanceTo([0]);
+    const sink = start(w);
+    const rewinds = () => w.consumer.events.filter((e) => e.kind === 'rewind').length;
+    await until(() => rewinds() >= 2, 'recovered after the refused transaction');
+    assert.deepEqual(w.deadLettered, []);
+    w.consumer.refuseTransactions = false;
+    await until(() => w.consumer.committed.get(0) === 4, 'committed past the poison record');
+    await sink.stop();
+    assert.deepEqual(w.deadLettered, ['0/1']);
+    assert.deepEqual(w.storage.files(0), [[0, 3, 3]], 'the file uploaded before the refusal is skipped on recovery, not written twice');
+    assert.deepEqual(w.consumer.violations, []);
+  });
+
+  it('S3 down: the dead letter waits with the commit; produced once S3 is back', async () => {
+    const w = world();
+    w.storage.down = true;
+    // The first file (offsets 0..2) fails to upload; the poison record after it waits with the commit.
+    w.consumer.produce(0, value('HSI', 2000), value('HSI', 2000), value('HSI', 2000), POISON);
+    w.consumer.rebalanceTo([0]);
+    const sink = start(w);
+    try {
+      await until(() => w.consumer.events.some((e) => e.kind === 'pause'), 'the consumer paused');
+      await sleep(300);
+      assert.deepEqual(w.deadLettered, [], 'no dead letter while nothing may be committed');
+      assert.equal(w.consumer.committed.get(0) ?? 0, 0);
+      w.storage.down = false;
+      await until(() => w.consumer.committed.get(0) === 4, 'committed once S3 is back', 10_000);
+    } finally {
+      w.storage.down = false;
+      await sink.stop();
+    }
+    assert.deepEqual(w.deadLettered, ['0/3']);
+    assert.deepEqual(w.consumer.violations, []);
+  });
+
+  it('shutdown (SIGTERM) commits what it may, with its dead letters', async () => {
+    const w = world({ rotation: { maxRecords: 100 } });
+    w.consumer.produce(0, value('HSI', 2000), POISON, value('HSI', 2000));
+    w.consumer.rebalanceTo([0]);
+    const sink = start(w);
+    const consumed = () => w.deps.metrics.recordsConsumed.get().then((m) => m.values[0]?.value ?? 0);
+    while ((await consumed()) < 3) await sleep(2);
+    assert.deepEqual(w.deadLettered, []);
+    await sink.stop();
+    assert.deepEqual(w.deadLettered, ['0/1']);
+    assert.equal(w.consumer.committed.get(0), 3);
+    assert.deepEqual(w.storage.files(0), [[0, 2, 2]]);
+    assert.deepEqual(w.consumer.violations, []);
+  });
+
   it('back-pressure: with uploads slow, stops reading once the buffer bound is reached', async () => {
     const w = world({ maxBufferedRecords: 6, batchMax: 2, rotation: { maxRecords: 2 } });
     w.storage.putDelayMs = 40;

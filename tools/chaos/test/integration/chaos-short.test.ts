@@ -40,11 +40,9 @@ describe(`chaos, short (seed ${seed})`, { skip: stack.available() }, () => {
     assert.deepEqual(r.accounting.deadLetters.duplicated.filter((d) => d.stage !== 'SINK'), [], why());
   });
 
-  // Found by this run (seed 1 of make chaos-short): the sink produces a dead letter as soon as it reads the
-  // record, but commits past it only once the files before it are uploaded; restarted in between, it
-  // dead-letters the record again. Exactly once needs the dead letters and the offset commit in one
-  // transaction (as the enrichment does). Reported as a todo, not hidden: `make chaos` fails on it.
-  it('the sink dead-letters each unreadable record once', { todo: 'known bug: the sink\'s dead letters are at-least-once across restarts' }, () => {
+  // Found by this run (seed 1 of make chaos-short): the sink dead-lettered a record again when it restarted
+  // between reading it and committing past it. Its dead letters now go in one transaction with that commit.
+  it('the sink dead-letters each unreadable record once', () => {
     assert.deepEqual(r.accounting.deadLetters.duplicated.filter((d) => d.stage === 'SINK'), [], why());
   });
 

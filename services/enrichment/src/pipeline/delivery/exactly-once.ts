@@ -1,4 +1,4 @@
-import { classifyTxnError, withRetry, type GroupConsumer, type Health, type Logger, type TopicPartitionOffset, type Transactions } from '@stockstream/common';
+import { callResumably, type GroupConsumer, type Health, type Logger, type TopicPartitionOffset, type Transactions } from '@stockstream/common';
 import type { Delivery, OutputProducer } from './delivery.js';
 
 /** What exactly-once needs of a TransactionalSession (common/kafka/transactions.ts). */
@@ -52,20 +52,14 @@ export class ExactlyOnceDelivery implements Delivery {
     return this.session.renew();
   }
 
-  /**
-   * librdkafka's transactional calls are resumable: one that fails with a
-   * retriable error (a timeout, the coordinator away) must be called again.
-   * Anything else in between fails ("Conflicting commit_transaction API call
-   * is already in progress"), so aborting after a timed-out commit would spin.
-   */
+  /** A retriable failure calls it again (common's callResumably), with the pipeline marked unhealthy meanwhile. */
   private resumable(call: string, fn: () => Promise<void>): Promise<void> {
     const { signal, health, logger } = this.shell;
-    return withRetry(fn, {
-      timeoutMs: Number.POSITIVE_INFINITY, initialDelayMs: 100, maxDelayMs: 2000, signal,
-      retryable: (err) => classifyTxnError(err) === 'retriable',
+    return callResumably(fn, {
+      signal,
       onRetry: (err, attempt) => {
-        health.set('pipeline', false, (err as Error).message);
-        logger.warn({ err: (err as Error).message, call, attempt }, 'transactional call failed retriably: calling it again');
+        health.set('pipeline', false, err.message);
+        logger.warn({ err: err.message, call, attempt }, 'transactional call failed retriably: calling it again');
       },
     });
   }

@@ -40,7 +40,7 @@ export const fakeReader = {
 };
 
 export type ConsumerEvent =
-  | { kind: 'commit'; mode: 'async' | 'sync'; offsets: { partition: number; offset: number }[] }
+  | { kind: 'commit'; mode: 'async' | 'sync' | 'transaction'; offsets: { partition: number; offset: number }[] }
   | { kind: 'pause' | 'resume'; partitions: number[] }
   | { kind: 'apply'; event: RebalanceEvent['kind'] }
   | { kind: 'rewind' };
@@ -49,21 +49,28 @@ export type ConsumerEvent =
  * A group member over an in-memory log per partition: consumes from its
  * position, skips paused partitions, rewinds to what is committed. Every
  * commit is checked against `storage`: committing past a record not yet in
- * it would lose that record in a crash (`violations`).
+ * it (nor dead-lettered) would lose that record in a crash (`violations`).
+ * Commits with dead letters are transactions: the letters land in
+ * `deadLettered` (the committed dead-letter topic) with the offsets, or
+ * neither. crash() is a SIGKILL: the member stops dead; restart() is the
+ * next run of the process over the same log, offsets, storage and topic.
  */
 export class FakeConsumer implements SinkConsumer {
   generation = 0;
   readonly pendingRebalances: RebalanceEvent[] = [];
-  readonly committed = new Map<number, number>();
+  readonly committed: Map<number, number> = new Map();
   readonly events: ConsumerEvent[] = [];
   readonly violations: string[] = [];
-  private readonly log = new Map<number, Buffer[]>();
+  private readonly log: Map<number, Buffer[]> = new Map();
   private readonly position = new Map<number, number>();
   private readonly paused = new Set<number>();
   private assigned: number[] = [];
   private failureListeners: ((err: LibrdKafkaError, offsets: TopicPartitionOffset[]) => void)[] = [];
   /** Set to make commitSync throw (the group refused it). */
   refuseSyncCommits = false;
+  /** Set to make transactions abort (e.g. the group moved on: the offsets were refused). */
+  refuseTransactions = false;
+  private crashed = false;
   readonly native = {
     pause: (tps: TopicPartition[]) => {
       for (const tp of tps) this.paused.add(tp.partition);
@@ -75,7 +82,38 @@ export class FakeConsumer implements SinkConsumer {
     },
   };
 
-  constructor(private readonly storage: FakeStorage, private readonly skipped: ReadonlySet<string>) {}
+  constructor(
+    private readonly storage: FakeStorage,
+    /** Committed dead letters, as partition/offset, in the order they became visible. */
+    readonly deadLettered: string[] = [],
+    shared?: { log: Map<number, Buffer[]>; committed: Map<number, number> },
+  ) {
+    if (shared) {
+      this.log = shared.log;
+      this.committed = shared.committed;
+    }
+  }
+
+  /** SIGKILL: nothing more is read or committed by this member (its loop waits forever on its next read). */
+  crash(): void {
+    this.crashed = true;
+  }
+
+  /** The process started again after crash(): a new member with the same log, committed offsets, storage and dead-letter topic. */
+  restart(): FakeConsumer {
+    this.crash();
+    return new FakeConsumer(this.storage, this.deadLettered, { log: this.log, committed: this.committed });
+  }
+
+  /** Produces the dead letters and commits the offsets atomically, unless refused (then neither). */
+  async transaction(offsets: TopicPartitionOffset[], letters: { partition: number; offset: number }[]): Promise<'committed' | 'refused'> {
+    await sleep(0);
+    if (this.crashed) return new Promise(() => {});
+    if (this.refuseTransactions) return 'refused';
+    this.deadLettered.push(...letters.map((l) => `${l.partition}/${l.offset}`));
+    this.record('transaction', offsets);
+    return 'committed';
+  }
 
   produce(partition: number, ...values: Buffer[]): void {
     const l = this.log.get(partition) ?? [];
@@ -120,6 +158,7 @@ export class FakeConsumer implements SinkConsumer {
 
   async consumeBatch(max: number, timeoutMs: number): Promise<MessageBatch> {
     await sleep(0);
+    if (this.crashed) return new Promise(() => {});
     const messages: Message[] = [];
     for (const p of this.assigned) {
       if (this.paused.has(p)) continue;
@@ -136,10 +175,11 @@ export class FakeConsumer implements SinkConsumer {
   }
 
   commitAsync(offsets: TopicPartitionOffset[]): void {
-    this.record('async', offsets);
+    if (!this.crashed) this.record('async', offsets);
   }
 
   commitSync(offsets: TopicPartitionOffset[]): void {
+    if (this.crashed) return;
     if (this.refuseSyncCommits) throw new Error('Broker: Specified group generation id is not valid');
     this.record('sync', offsets);
   }
@@ -148,19 +188,19 @@ export class FakeConsumer implements SinkConsumer {
     this.failureListeners.push(listener);
   }
 
-  private record(mode: 'async' | 'sync', offsets: TopicPartitionOffset[]): void {
+  private record(mode: 'async' | 'sync' | 'transaction', offsets: TopicPartitionOffset[]): void {
     const plain = offsets.map((o) => ({ partition: o.partition, offset: o.offset! }));
     this.events.push({ kind: 'commit', mode, offsets: plain });
     for (const { partition, offset } of plain) {
       const stored = this.storage.offsets(partition);
       for (let o = 0; o < offset; o++) {
-        if (!stored.has(o) && !this.skipped.has(`${partition}/${o}`)) this.violations.push(`committed ${partition}@${offset} before offset ${o} was stored`);
+        if (!stored.has(o) && !this.deadLettered.includes(`${partition}/${o}`)) this.violations.push(`committed ${partition}@${offset} before offset ${o} was stored`);
       }
       this.committed.set(partition, offset);
     }
   }
 
-  commits(mode?: 'async' | 'sync'): { partition: number; offset: number }[] {
+  commits(mode?: 'async' | 'sync' | 'transaction'): { partition: number; offset: number }[] {
     return this.events.flatMap((e) => (e.kind === 'commit' && (mode === undefined || e.mode === mode) ? e.offsets : []));
   }
 }
@@ -218,17 +258,23 @@ export interface World {
   consumer: FakeConsumer;
   storage: FakeStorage;
   health: Health;
+  /** The committed dead letters (read_committed), as partition/offset. */
   deadLettered: string[];
   deps: SinkDeps;
 }
 
-export function world(opts: { rotation?: Partial<RotationConfig>; maxBufferedRecords?: number; batchMax?: number } = {}): World {
-  const storage = new FakeStorage();
-  /** Dead-lettered records: a commit may pass them though they are not stored. */
-  const skipped = new Set<string>();
-  const consumer = new FakeConsumer(storage, skipped);
+export interface WorldOptions {
+  rotation?: Partial<RotationConfig>;
+  maxBufferedRecords?: number;
+  batchMax?: number;
+}
+
+/** A new world; with `crashed`, the next run after that world's process was SIGKILLed (same log, offsets, storage, dead letters). */
+export function world(opts: WorldOptions = {}, crashed?: World): World {
+  const storage = crashed?.storage ?? new FakeStorage();
+  const consumer = crashed ? crashed.consumer.restart() : new FakeConsumer(storage);
   const health = new Health();
-  const deadLettered: string[] = [];
+  const deadLettered = consumer.deadLettered;
   const deps: SinkDeps = {
     consumer, storage, health,
     reader: fakeReader,
@@ -241,10 +287,7 @@ export function world(opts: { rotation?: Partial<RotationConfig>; maxBufferedRec
     // One record per batch unless told: files close after a batch, so that makes their boundaries exact.
     batchMax: opts.batchMax ?? 1,
     maxBufferedRecords: opts.maxBufferedRecords ?? 10_000,
-    deadLetter: async (m) => {
-      deadLettered.push(`${m.partition}/${m.offset}`);
-      skipped.add(`${m.partition}/${m.offset}`);
-    },
+    commitWithDeadLetters: (offsets, letters) => consumer.transaction(offsets, letters),
   };
   return { consumer, storage, health, deadLettered, deps };
 }
