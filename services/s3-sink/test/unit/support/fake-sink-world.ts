@@ -182,7 +182,12 @@ export class FakeStorage implements Storage {
   async put(key: string, body: Buffer): Promise<void> {
     this.putsStarted++;
     if (parseObjectKey(key)) this.filePutsStarted++;
-    this.beforePut?.(key);
+    try {
+      this.beforePut?.(key);
+    } catch (err) {
+      this.failedPuts++;
+      throw err;
+    }
     if (this.putDelayMs > 0) await sleep(this.putDelayMs);
     if (this.down) {
       this.failedPuts++;
@@ -199,7 +204,11 @@ export class FakeStorage implements Storage {
     return n;
   }
 
+  /** Listings started (recovery from checkpoints needs none). */
+  lists = 0;
+
   async *list(prefix: string): AsyncIterable<StoredObject> {
+    this.lists++;
     for (const key of [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()) yield { key, size: this.objects.get(key)!.length };
   }
 
