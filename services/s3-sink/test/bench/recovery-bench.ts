@@ -10,15 +10,20 @@
 // a fresh topic: the first start finds no checkpoint (a lake an older version
 // wrote: one listing, then the checkpoints are written), the second reads them.
 //
-//   scripts/bench.sh sink-recovery [--objects 10000,100000,1000000] [--timeout-s 900] [--sink path/to/main.js]
+//   scripts/bench.sh sink-recovery [--objects 10000,100000,1000000] [--timeout-s 900] [--starts 2] [--checkpointed] [--sink path/to/main.js]
 //
 // --sink runs another build's sink (e.g. an older one, which lists every time).
+// --checkpointed puts each partition's checkpoint in place first (what a first
+// run of this version leaves), so every start measures the checkpoint path:
+// at 10^6 objects the one-time listing alone takes many minutes.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { uniqueTopics } from '@stockstream/common/testing';
+import { checkpointFor, encodeCheckpoint } from '../../src/pipeline/checkpoint.js';
+import { checkpointKey } from '../../src/storage/object-key.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     'timeout-s': { type: 'string', default: '900' },
     sink: { type: 'string', default: fileURLToPath(new URL('../../src/main.js', import.meta.url)) },
     starts: { type: 'string', default: '2' },
+    checkpointed: { type: 'boolean', default: false },
   },
 });
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -106,6 +112,13 @@ for (const n of values.objects!.split(',').map(Number)) {
   if (made > 1) console.log(`(made the ${n}-object lake in ${made.toFixed(0)} s)`);
   // The same topic for every start (checkpoints are per topic and partition), a new group each time.
   const topics = uniqueTopics('recbench');
+  if (values.checkpointed) {
+    for (let p = 0; p < Number(topics.env.TOPIC_PARTITIONS); p++) {
+      const file = join(DATA, bucket, checkpointKey(PREFIX, 'ticks', topics.enriched, p));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, encodeCheckpoint(checkpointFor(topics.enriched, p, new Map(), [])));
+    }
+  }
   for (let i = 1; i <= Number(values.starts); i++) {
     const r = await startSink(bucket, topics, `g-${topics.enriched}-${i}`, timeoutMs);
     const wall = r.wallMs === null ? `> ${values['timeout-s']}` : (r.wallMs / 1000).toFixed(2);
