@@ -15,7 +15,7 @@ export STOCKSTREAM_DATASETS="${STOCKSTREAM_DATASETS:-$(cd .. && pwd)/shared/data
 if [ "$name" = report ]; then
   node tools/bench/dist/src/main.js "$@"
 elif [ "$name" = sink-recovery ]; then
-  node services/s3-sink/dist/test/bench/recovery-bench.js "$@"
+  node services/s3-sink/dist/bench/recovery-bench.js "$@"
 else
   node "services/$name/dist/bench/${name#s3-}-bench.js"
 fi

@@ -22,19 +22,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { uniqueTopics } from '@stockstream/common/testing';
-import { checkpointFor, encodeCheckpoint } from '../../src/pipeline/checkpoint.js';
-import { checkpointKey } from '../../src/storage/object-key.js';
+import { checkpointFor, encodeCheckpoint } from '../src/pipeline/checkpoint.js';
+import { checkpointKey } from '../src/storage/object-key.js';
 
 const { values } = parseArgs({
   options: {
     objects: { type: 'string', default: '10000,100000,1000000' },
     'timeout-s': { type: 'string', default: '900' },
-    sink: { type: 'string', default: fileURLToPath(new URL('../../src/main.js', import.meta.url)) },
+    sink: { type: 'string', default: fileURLToPath(new URL('../src/main.js', import.meta.url)) },
     starts: { type: 'string', default: '2' },
     checkpointed: { type: 'boolean', default: false },
   },
 });
-const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const DATA = join(process.env.STACK_DIR ?? join(REPO, '.stack'), 's3', 'data');
 const PREFIX = 'lake';
 const INDICES = Array.from({ length: 14 }, (_, i) => `IDX${String(i).padStart(2, '0')}`);
