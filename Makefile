@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := deploy/local/stack.sh
 
-.PHONY: help setup build demo test unit-test chaos chaos-short up down status clean-stack images bench bench-ingest bench-enrichment bench-sink config-table metrics-table clean
+.PHONY: help setup build demo test unit-test chaos chaos-short up down status clean-stack images bench bench-ingest bench-enrichment bench-sink bench-sink-recovery config-table metrics-table clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench-enrichment: setup ## enrichment throughput, exactly-once vs at-least-once 
 
 bench-sink: setup ## sink records/s, 1M records end to end, query latency over 100k and 10M-row lakes
 	@scripts/bench.sh s3-sink
+
+bench-sink-recovery: setup ## sink start to recovered, lakes of 10^4..10^6 objects (BENCH_ARGS="--objects 10000 --sink ...")
+	@scripts/bench.sh sink-recovery $(BENCH_ARGS)
 
 config-table: setup ## print the configuration table of every service (for README.md)
 	@node scripts/print-config-table.mjs

@@ -21,13 +21,17 @@ export class PartitionFiles {
   private readonly pending: OpenFile[] = [];
   /** One past the last offset seen (appended or skipped); null before the first record. */
   private nextOffset: number | null = null;
+  /** Per lake partition, the last offset in storage: what recovery found, raised by every upload (for the checkpoint). */
+  private readonly landed: Map<string, number>;
 
   /**
    * @param uploaded per lake partition, the last offset already in storage
    *   (from recovery): records at or below it were uploaded before a crash
    *   and are skipped, so redoing the work never duplicates them.
    */
-  constructor(readonly topic: string, readonly partition: number, private readonly uploaded: ReadonlyMap<string, number>) {}
+  constructor(readonly topic: string, readonly partition: number, private readonly uploaded: ReadonlyMap<string, number>) {
+    this.landed = new Map(uploaded);
+  }
 
   /**
    * Adds one record; false when it was already uploaded before a restart. A
@@ -85,6 +89,13 @@ export class PartitionFiles {
   markUploaded(file: OpenFile): void {
     const i = this.pending.indexOf(file);
     if (i >= 0) this.pending.splice(i, 1);
+    const cur = this.landed.get(file.lakePath);
+    if (cur === undefined || file.lastOffset > cur) this.landed.set(file.lakePath, file.lastOffset);
+  }
+
+  /** Per lake partition, the last offset in storage (what the checkpoint records as uploaded). */
+  get uploadedHighWater(): ReadonlyMap<string, number> {
+    return this.landed;
   }
 
   get pendingUploads(): readonly OpenFile[] {

@@ -17,7 +17,7 @@ import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles } from './partition-files.js';
-import { uploadedHighWater } from './recovery.js';
+import { recoverUploaded, writeRecoveredCheckpoint } from './recovery.js';
 import { commitPlan, mayCommit, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset } from './sink-decisions.js';
 import {
   assignmentReleased, backedOff, commitFailed, commitSent, consumerPaused, consumerResumed, deadLetterHeld, deadLettersCommitted, enterPhase, initialSinkState, recovered,
@@ -168,8 +168,9 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   /**
    * Recovery, on every assignment change (and after a refused commit): forget
    * every file (nothing uncommitted survives it), learn from storage what was
-   * uploaded but maybe not committed (recovery.ts), rewind to the committed
-   * offsets. Uploads in flight land first: nothing may land after the listing.
+   * uploaded but maybe not committed (recovery.ts: the partitions'
+   * checkpoints, or once a listing), rewind to the committed offsets. Uploads
+   * in flight land first: nothing may land after storage was read.
    */
   const recover = async () => {
     await readAhead.drop();
@@ -182,12 +183,23 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     if (assigned.length === 0) return;
     const topic = assigned[0]!.topic;
     const partitions = assigned.map((a) => a.partition);
-    const hw = await uploadedHighWater(deps.storage, deps.prefix, TABLE, topic, partitions);
+    const t0 = performance.now();
+    const found = await recoverUploaded(deps.storage, deps.prefix, TABLE, topic, partitions);
+    const hw = found.highWater;
+    // A listed partition gets its checkpoint now, so the next recovery reads it instead of listing again. Best
+    // effort: without it the next upload run writes one, and until then a recovery lists (slower, still right).
+    await Promise.all(found.listed.map((p) => writeRecoveredCheckpoint(deps.storage, deps.prefix, TABLE, topic, p, hw.get(p)!).catch((err: Error) => {
+      logger.warn({ partition: p, err: err.message }, 'recovery checkpoint not written; the next upload run writes it');
+    })));
+    const recoveryMs = Math.round(performance.now() - t0);
     for (const p of partitions) files.set(p, new PartitionFiles(topic, p, hw.get(p)!));
     // The consumer may have fetched past the committed offsets before we knew the assignment.
     await consumer.rewindToCommitted();
-    deps.health.set('s3', true); // the listing just worked
-    logger.info({ partitions, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) }, 'partitions assigned; recovered uploaded offsets');
+    deps.health.set('s3', true); // reading it just worked
+    logger.info(
+      { partitions, listed: found.listed, headed: found.headed, recoveryMs, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) },
+      'partitions assigned; recovered uploaded offsets',
+    );
   };
 
   /**

@@ -3,15 +3,19 @@
 // run at a time in the background while consuming goes on. What lands is
 // marked uploaded in its PartitionFiles (so it no longer holds the commit
 // back) and counted in the metrics; a failed run leaves the rest pending, to
-// be retried in order by the next run.
+// be retried in order by the next run. Before a run puts anything, each Kafka
+// partition's checkpoint names the files about to land (checkpoint.ts), so
+// recovery never has to list the lake.
 import type { Health, Logger } from '@stockstream/common';
 import { LAKE_COLUMNS } from '../format/lake-columns.js';
 import type { RecordWriter } from '../format/record-writer.js';
 import type { SinkMetrics } from '../metrics.js';
-import { objectKey, type LakeTable } from '../storage/object-key.js';
+import { checkpointKey, objectKey, type LakeTable } from '../storage/object-key.js';
 import type { Storage } from '../storage/storage.js';
+import { checkpointFor, encodeCheckpoint } from './checkpoint.js';
 import { landingStats } from './landing-stats.js';
 import type { OpenFile, PartitionFiles } from './partition-files.js';
+import { CHECKPOINT_CONTENT_TYPE } from './recovery.js';
 import { uploadPending, type UploadItem } from './upload-pending.js';
 import type { UploadWorker } from './upload-worker.js';
 
@@ -66,6 +70,15 @@ export class SinkUploads {
     const { metrics, logger, health, writer } = this.deps;
     const todo: UploadItem<Pending>[] = [];
     for (const pf of files.values()) for (const f of pf.pendingUploads) todo.push({ chain: `${pf.partition}/${f.lakePath}`, file: { pf, f } });
+    try {
+      await this.writeCheckpoints(files);
+    } catch (err) {
+      // Nothing may land that the checkpoint does not name: the run fails like a failed upload (S3 down).
+      metrics.uploadFailures.inc();
+      logger.warn({ err: (err as Error).message }, 'checkpoint write failed: pausing consumption, committing nothing');
+      health.set('s3', false, (err as Error).message);
+      return false;
+    }
     const failure = this.deps.uploader
       ? await uploadPending<Pending, null>(todo, { encode: async (batch) => batch.map(() => null), put: ({ pf, f }) => this.put(pf, f, null) })
       : await uploadPending(todo, {
@@ -82,14 +95,29 @@ export class SinkUploads {
     return true;
   }
 
+  /** One PUT per Kafka partition with pending files: what is in storage, and every file this run may put. */
+  private async writeCheckpoints(files: ReadonlyMap<number, PartitionFiles>): Promise<void> {
+    const { deps } = this;
+    await Promise.all([...files.values()].filter((pf) => pf.pendingUploads.length > 0).map((pf) => {
+      const intents = pf.pendingUploads.map((f) => ({ key: this.keyOf(pf, f), lakePath: f.lakePath, firstOffset: f.firstOffset, lastOffset: f.lastOffset }));
+      const body = encodeCheckpoint(checkpointFor(pf.topic, pf.partition, pf.uploadedHighWater, intents));
+      return deps.storage.put(checkpointKey(deps.prefix, deps.table, pf.topic, pf.partition), body, CHECKPOINT_CONTENT_TYPE);
+    }));
+  }
+
+  private keyOf(pf: PartitionFiles, f: OpenFile): string {
+    const { deps } = this;
+    return objectKey({
+      prefix: deps.prefix, table: deps.table, partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
+      firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
+    });
+  }
+
   /** Stores a file: `body` encoded here, or (null) encoded and put by the upload worker. */
   private async put(pf: PartitionFiles, f: OpenFile, body: Buffer | null): Promise<void> {
     const { deps } = this;
     const { metrics } = deps;
-    const key = objectKey({
-      prefix: deps.prefix, table: deps.table, partitionPath: f.lakePath, topic: pf.topic, kafkaPartition: pf.partition,
-      firstOffset: f.firstOffset, lastOffset: f.lastOffset, extension: deps.writer.extension,
-    });
+    const key = this.keyOf(pf, f);
     const t0 = performance.now();
     let bytes: number;
     if (body === null) bytes = await deps.uploader!.upload(key, f.batch);

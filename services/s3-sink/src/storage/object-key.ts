@@ -117,3 +117,15 @@ export function parseObjectKey(key: string): ObjectKeyParts | null {
   // Only keys this module would produce: e.g. a partition number with leading zeros is foreign.
   return objectKey(parts) === key ? parts : null;
 }
+
+/**
+ * `<prefix>/_stockstream/sink/<table>/<topic>+<kafkaPartition>.json`: the
+ * sink's recovery checkpoint of one Kafka partition (pipeline/checkpoint.ts).
+ * Outside the table's folder, so queries and the catalog never see it.
+ */
+export function checkpointKey(prefix: string, table: LakeTable, topic: string, kafkaPartition: number): string {
+  if (!TOPIC.test(topic)) throw new RangeError(`topic must match ${TOPIC}, got ${JSON.stringify(topic)}`);
+  checkIndex('kafkaPartition', kafkaPartition);
+  const p = trimSlashes(prefix);
+  return `${p === '' ? '' : `${p}/`}_stockstream/sink/${table}/${topic}+${kafkaPartition}.json`;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, paginateListObjectsV2,
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2,
   type BucketLocationConstraint, type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -142,7 +142,7 @@ export class S3Storage implements Storage {
         await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
         return true;
       } catch (err) {
-        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+        if (isNotFound(err)) return false;
         throw err;
       }
     });
@@ -207,6 +207,31 @@ export class S3Storage implements Storage {
     });
   }
 
+  async getIfExists(key: string): Promise<Buffer | null> {
+    return this.call('GetObject', key, async () => {
+      try {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        if (!res.Body) throw new Error('empty response body');
+        return Buffer.from(await res.Body.transformToByteArray());
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        throw err;
+      }
+    });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.call('HeadObject', key, async () => {
+      try {
+        await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    });
+  }
+
   async delete(key: string): Promise<void> {
     await this.call('DeleteObject', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
@@ -215,4 +240,10 @@ export class S3Storage implements Storage {
     this.signedPut?.close();
     this.client.destroy();
   }
+}
+
+/** A 404 (NoSuchKey for a GET, a bare NotFound for a HEAD, which has no body to name the error). */
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound';
 }

@@ -128,6 +128,14 @@ for (const [putPath, label] of PATHS) {
       assert.deepEqual(await collect(storage, 'nothing-here/'), []);
     });
 
+    it('getIfExists and exists: the bytes and true for an object, null and false (not an error) for a missing key', async () => {
+      await storage.put('maybe/x', Buffer.from('checkpoint'), 'application/json');
+      assert.deepEqual(await storage.getIfExists('maybe/x'), Buffer.from('checkpoint'));
+      assert.equal(await storage.exists('maybe/x'), true);
+      assert.equal(await storage.getIfExists('maybe/y'), null);
+      assert.equal(await storage.exists('maybe/y'), false);
+    });
+
     it('deletes objects, and deleting a missing one is no error', async () => {
       await storage.put('del/x', Buffer.from('x'), 'text/plain');
       await storage.delete('del/x');
@@ -259,7 +267,7 @@ describe('S3Storage on a real S3 server, beside small PUTs', { skip }, () => {
     assert.match(head.ETag ?? '', /-2"?$/);
   });
 
-  it('fails a GET fast and permanently on wrong credentials', async () => {
+  it('fails a GET (and a HEAD, and getIfExists) fast and permanently on wrong credentials', async () => {
     await storage.put('small/a.bin', Buffer.from('a'), 'text/plain');
     const wrong = new S3Storage({ ...storageConfig(), bucket: storage.bucket, secretAccessKey: 'not-the-secret', maxAttempts: 3 });
     try {
@@ -272,6 +280,9 @@ describe('S3Storage on a real S3 server, beside small PUTs', { skip }, () => {
         return true;
       });
       assert.ok(Date.now() - t0 < 5_000);
+      // A HEAD or GET that cannot tell must fail, never read as "not there": recovery would redo landed files.
+      await assert.rejects(wrong.exists('small/a.bin'), (err: unknown) => err instanceof S3StorageError && err.httpStatus === 403);
+      await assert.rejects(wrong.getIfExists('small/a.bin'), (err: unknown) => err instanceof S3StorageError && err.httpStatus === 403);
     } finally {
       wrong.close();
     }

@@ -13,6 +13,8 @@ import { datasetFile, killService, metricValue, readDecoded, runService, stackCo
 import { s3StorageConfig, sinkSettings } from '../../src/config.js';
 import { LakeSql } from '../../src/lake/lake-sql.js';
 import { mirrorLake } from '../../src/lake/lake-mirror.js';
+import { decodeCheckpoint } from '../../src/pipeline/checkpoint.js';
+import { checkpointKey, parseObjectKey, tablePrefix } from '../../src/storage/object-key.js';
 import { S3Storage } from '../../src/storage/s3-storage.js';
 
 const SINK = fileURLToPath(new URL('../../src/main.js', import.meta.url));
@@ -87,7 +89,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     }
   });
 
-  it('SIGKILL at random points and restart: count(*) = distinct records = enriched records', async () => {
+  it('SIGKILL at random points (mid-upload) and restart: count(*) = distinct records = enriched records, recovered from the checkpoints without listing', async () => {
     const bucket = `it-kill-${Date.now()}`;
     let landedMidRun = false;
     for (let round = 0; round < 3; round++) {
@@ -100,7 +102,7 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     }
     assert.ok(landedMidRun, 'no kill landed mid-run');
     const port = 19_149;
-    const last = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port) }));
+    const last = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port), LOG_LEVEL: 'info' }));
     // Written by this run plus what earlier runs uploaded: wait for the lake itself.
     const deadline = Date.now() + 120_000;
     let lake = await lakeCounts(bucket);
@@ -111,6 +113,23 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.equal((await stopService(last)).code, 0, last.stderr());
     lake = await lakeCounts(bucket);
     assert.deepEqual({ count: lake.count, distinct: lake.distinct }, { count: ENRICHED, distinct: ENRICHED });
+
+    // One checkpoint per Kafka partition that wrote objects, outside the table's folder.
+    const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: bucket });
+    const storage = new S3Storage(s3StorageConfig(cfg));
+    const written = new Set<number>();
+    for await (const o of storage.list(tablePrefix(cfg.s3Prefix, 'ticks'))) {
+      const k = parseObjectKey(o.key);
+      if (k) written.add(k.kafkaPartition);
+    }
+    for (const p of written) {
+      const c = decodeCheckpoint(await storage.get(checkpointKey(cfg.s3Prefix, 'ticks', topics.enriched, p)), topics.enriched, p);
+      assert.ok(Object.keys(c.uploaded).length + c.intents.length > 0, `checkpoint of partition ${p} is empty`);
+    }
+    // The first run listed the (empty) lake once and wrote the checkpoints; every recovery after a kill read them.
+    const recoveries = last.stdout().split('\n').filter((l) => l.includes('recovered uploaded offsets')).map((l) => JSON.parse(l) as { listed: number[] });
+    assert.ok(recoveries.length > 0, 'the last run logged no recovery');
+    assert.deepEqual(recoveries.map((r) => r.listed), recoveries.map(() => []), 'a recovery after the kills listed the lake');
   });
 
   it('a second instance joining mid-run (partitions move while uploads are in flight): count(*) = distinct records = enriched records', async () => {

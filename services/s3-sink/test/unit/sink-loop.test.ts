@@ -104,8 +104,8 @@ describe('runSink', () => {
     w.consumer.produce(1, ...hsi(4));
     w.consumer.rebalanceTo([0, 1]);
     const sink = start(w);
-    await until(() => w.storage.putsStarted > 0, 'an upload started');
-    const inFlight = w.storage.putsStarted > w.storage.objects.size;
+    await until(() => w.storage.filePutsStarted > 0, 'an upload started');
+    const inFlight = w.storage.filePutsStarted > w.storage.lakeObjects;
     w.consumer.rebalanceTo([1]); // partition 0 moves away while its first file is uploading
     await until(() => w.consumer.generation === 3 && w.consumer.committed.get(1) === 3, 'partition 1 recovered and committed', 5000);
     await sink.stop();

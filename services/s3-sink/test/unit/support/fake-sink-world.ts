@@ -205,25 +205,50 @@ export class FakeConsumer implements SinkConsumer {
   }
 }
 
-/** An object store in memory; `down` makes every put fail (an S3 outage); `putDelayMs` makes puts slow. */
+/** An object store in memory; `down` makes every put fail (an S3 outage; reads still work); `putDelayMs` makes puts slow. */
 export class FakeStorage implements Storage {
   readonly objects = new Map<string, Buffer>();
   down = false;
   putDelayMs = 0;
   failedPuts = 0;
   putsStarted = 0;
+  /** Puts of lake objects started (not checkpoints). */
+  filePutsStarted = 0;
+  /** Every put that landed, in order, by key (lake objects and checkpoints). */
+  readonly landedKeys: string[] = [];
+  /** When set, called with each key before its put; throwing fails that put (a crash or outage at an exact point). */
+  beforePut: ((key: string) => void) | null = null;
 
   async put(key: string, body: Buffer): Promise<void> {
     this.putsStarted++;
+    if (parseObjectKey(key)) this.filePutsStarted++;
+    try {
+      this.beforePut?.(key);
+    } catch (err) {
+      this.failedPuts++;
+      throw err;
+    }
     if (this.putDelayMs > 0) await sleep(this.putDelayMs);
     if (this.down) {
       this.failedPuts++;
       throw new Error('S3 unreachable');
     }
     this.objects.set(key, body);
+    this.landedKeys.push(key);
   }
 
+  /** Lake objects only (checkpoints left out). */
+  get lakeObjects(): number {
+    let n = 0;
+    for (const k of this.objects.keys()) if (parseObjectKey(k)) n++;
+    return n;
+  }
+
+  /** Listings started (recovery from checkpoints needs none). */
+  lists = 0;
+
   async *list(prefix: string): AsyncIterable<StoredObject> {
+    this.lists++;
     for (const key of [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()) yield { key, size: this.objects.get(key)!.length };
   }
 
@@ -231,6 +256,14 @@ export class FakeStorage implements Storage {
     const b = this.objects.get(key);
     if (!b) throw new Error(`no object ${key}`);
     return b;
+  }
+
+  async getIfExists(key: string): Promise<Buffer | null> {
+    return this.objects.get(key) ?? null;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return this.objects.has(key);
   }
 
   /** Every Kafka offset of `partition` held in the stored objects (by their keys). */
