@@ -1,13 +1,17 @@
 # Sourced by the scripts that start StockStream processes (demo, test, bench):
 # the Node settings every service runs with (the Dockerfile sets the same).
 #
-# A young generation of 64 MB semi-spaces instead of V8's 16 MB: the services
-# hold a batch or two of records (thousands of short-lived objects) at a time,
-# and with the default most of them survived a scavenge and were copied to the
-# old generation. Measured on the 1M-record topics of bench-sink, alternating
-# runs: enrichment CPU 20.5 -> 19.3 s (median of 4), sink 20.4-23.7 -> 19.2-19.4 s.
-# Costs up to ~200 MB more memory per process at full speed.
-export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=64}"
+# Young generation: semi-spaces of 16 MB (V8's own maximum on 64-bit), set
+# explicitly because it is the setting that trades memory for speed. 64 MB
+# semi-spaces (our default until 2026-12-03) let fewer short-lived batch
+# objects survive into the old generation, but the young generation can grow
+# to 3 semi-spaces per isolate (the sink's upload worker is a second one).
+# Alone over a pre-filled topic, 10 alternating pairs, medians, busy 2-core
+# machine: enrichment (1M raw records) peak RSS 320 MiB with 16 against 364
+# with 64, CPU 7.64 s against 7.39 s (+4%); sink (464k enriched records) 395
+# against 431 MiB, CPU 4.57 s against 4.51 s (+1%). More speed, more memory:
+# NODE_OPTIONS=--max-semi-space-size=64 (docs/performance.md#memory).
+export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=16}"
 
 # libuv's thread pool runs the Kafka client's blocking calls (consume, the
 # transactional calls, watermark queries of the broker probe). Eight threads

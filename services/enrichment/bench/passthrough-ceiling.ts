@@ -2,7 +2,7 @@
 // settings copying the same records from the raw topic to another topic, with
 // no Avro decoding, validation or encoding. Prints one JSON line.
 import { randomUUID } from 'node:crypto';
-import { GroupConsumer, KafkaProducer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+import { GroupConsumer, KafkaProducer, consumerPrefetchSettings, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
 import { nextOffsets } from '../src/pipeline/processor-decisions.js';
 
 const [from, to, countText, batchText] = process.argv.slice(2);
@@ -14,7 +14,7 @@ if (!from || !to || !(count > 0)) {
 }
 const cfg = loadConfig(kafkaSettings);
 const logger = createLogger('bench', 'warn');
-const consumer = await GroupConsumer.connect(cfg, logger, { groupId: `bench-${randomUUID()}`, clientId: 'bench-ceiling', topics: [from], isolation: 'read_committed' });
+const consumer = await GroupConsumer.connect(cfg, logger, { groupId: `bench-${randomUUID()}`, clientId: 'bench-ceiling', topics: [from], isolation: 'read_committed', prefetch: loadConfig(consumerPrefetchSettings) });
 // Reports of failures only, as the exactly-once producer: the cheapest setting of the client, so a true ceiling.
 const producer = await KafkaProducer.connect(cfg, logger, { clientId: 'bench-ceiling', deliveryReports: 'failures', overrides: { 'message.timeout.ms': 60_000 } });
 let copied = 0;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  bool, httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
+  bool, consumerPrefetchSettings, httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
 } from '@stockstream/common';
 import { hostname } from 'node:os';
 
@@ -9,6 +9,7 @@ export const enrichmentSettings = {
   ...logSettings,
   ...httpSettings(9102),
   ...kafkaSettings,
+  ...consumerPrefetchSettings,
   ...registrySettings,
   ...topicSettings,
   groupId: setting({ env: 'ENRICHMENT_GROUP_ID', default: 'stockstream-enrichment', expect: 'a consumer group id', doc: 'Consumer group of the enrichment instances.', schema: nonEmpty }),

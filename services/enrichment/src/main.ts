@@ -67,7 +67,7 @@ serviceMain(
     const rates = new RateResolver(fx, fallback);
 
     const consumer = await GroupConsumer.connect(cfg, logger, {
-      groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed',
+      groupId: cfg.groupId, clientId: `stockstream-enrichment-${cfg.instanceId}`, topics: [cfg.rawTopic], isolation: 'read_committed', prefetch: cfg,
     });
     lifecycle.defer('consumer', () => consumer.disconnect());
     consumer.instrument(metrics.consumer);

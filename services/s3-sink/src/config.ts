@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  bool, httpSettings, httpUrl, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
+  bool, consumerPrefetchSettings, httpSettings, httpUrl, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
   type ConfigOf,
 } from '@stockstream/common';
 import { hostname } from 'node:os';
@@ -21,6 +21,7 @@ export const sinkSettings = {
   ...logSettings,
   ...httpSettings(9103),
   ...kafkaSettings,
+  ...consumerPrefetchSettings,
   ...registrySettings,
   ...topicSettings,
   groupId: setting({ env: 'SINK_GROUP_ID', default: 'stockstream-s3-sink', expect: 'a consumer group id', doc: 'Consumer group of the S3 sink instances.', schema: nonEmpty }),

@@ -48,7 +48,7 @@ serviceMain(
     );
     lifecycle.defer('producer', () => session.producer.disconnect());
     const consumer = await GroupConsumer.connect(cfg, logger, {
-      groupId: cfg.groupId, clientId: 'stockstream-s3-sink', topics: [cfg.enrichedTopic], isolation: 'read_committed',
+      groupId: cfg.groupId, clientId: 'stockstream-s3-sink', topics: [cfg.enrichedTopic], isolation: 'read_committed', prefetch: cfg,
       // Assignment changes wait until the uploads in flight are done (see pipeline/sink-loop.ts).
       rebalance: 'deferred',
       // Uploads can be slow and S3 outages long: do not get evicted from the group while paused.

@@ -41,6 +41,29 @@ export const kafkaSettings = {
   }),
 };
 
+/**
+ * What a consumer fetches ahead of the application, held in librdkafka's
+ * native memory (outside the V8 heap): the largest part of a consuming
+ * service's RSS when it reads a full topic. Read by the services that consume.
+ */
+export const consumerPrefetchSettings = {
+  consumerQueueMessages: setting({
+    env: 'KAFKA_CONSUMER_QUEUE_MESSAGES', default: '50000', expect: 'a positive integer',
+    doc: 'Consumer queued.min.messages: records fetched ahead of the service (all partitions together); more costs memory (~0.4 KB a record), fewer can starve a fast service.',
+    schema: positiveInt,
+  }),
+  consumerQueueKbytes: setting({
+    env: 'KAFKA_CONSUMER_QUEUE_KBYTES', default: '16384', expect: 'a positive integer (KiB)',
+    doc: 'Consumer queued.max.messages.kbytes: most KiB of record payload fetched ahead (all partitions together).',
+    schema: positiveInt,
+  }),
+  consumerPartitionFetchBytes: setting({
+    env: 'KAFKA_CONSUMER_PARTITION_FETCH_BYTES', default: '1048576', expect: 'a positive integer (bytes)',
+    doc: 'Consumer max.partition.fetch.bytes: most bytes one fetch brings of one partition (each partition can overshoot the queue limits by this).',
+    schema: positiveInt,
+  }),
+};
+
 export const registrySettings = {
   registryUrl: setting({
     env: 'SCHEMA_REGISTRY_URL', default: 'http://127.0.0.1:8081/apis/ccompat/v7', expect: 'an http(s) URL',

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CLOSE_BOUND_MS, baseClientConfig, type KafkaConfig } from './client-config.js';
+import { CLOSE_BOUND_MS, DEFAULT_CONSUMER_PREFETCH, baseClientConfig, consumerPrefetchConfig, type ConsumerPrefetch, type KafkaConfig } from './client-config.js';
 import { boundedNativeCall } from '../lifecycle/process-exit.js';
 import { connectClient } from './connect.js';
 import { MessageBatch } from './message-batch.js';
@@ -19,6 +19,8 @@ export interface GroupConsumerOptions {
    * about to lose — the group waits meanwhile (up to max.poll.interval.ms).
    */
   rebalance?: 'immediate' | 'deferred';
+  /** What is fetched ahead (KAFKA_CONSUMER_*); default: the declared defaults. */
+  prefetch?: ConsumerPrefetch;
   overrides?: Record<string, string | number | boolean>;
 }
 
@@ -63,9 +65,7 @@ export class GroupConsumer {
         'isolation.level': opts.isolation,
         'fetch.min.bytes': 1,
         'fetch.wait.max.ms': 100,
-        'fetch.max.bytes': 64 * 1024 * 1024,
-        'max.partition.fetch.bytes': 8 * 1024 * 1024,
-        'queued.min.messages': 200_000,
+        ...consumerPrefetchConfig(opts.prefetch ?? DEFAULT_CONSUMER_PREFETCH),
         // A crashed member is noticed in seconds, not the 45 s default: recovery after SIGKILL waits for this.
         'session.timeout.ms': 10_000,
         'heartbeat.interval.ms': 1000,

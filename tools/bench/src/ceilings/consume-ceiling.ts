@@ -4,7 +4,7 @@
 // line when done, before disconnecting (the end of its work for a measurer).
 //   node consume-ceiling.js <topic> <count>
 import { randomUUID } from 'node:crypto';
-import { CODES, GroupConsumer, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
+import { CODES, GroupConsumer, consumerPrefetchSettings, createLogger, kafkaSettings, loadConfig } from '@stockstream/common';
 
 const ERR_ASSIGN_PARTITIONS = CODES.ERRORS.ERR__ASSIGN_PARTITIONS;
 import { nextOffsets } from '@stockstream/enrichment/dist/src/pipeline/processor-decisions.js';
@@ -18,6 +18,7 @@ if (!topic || !(count > 0)) {
 }
 const consumer = await GroupConsumer.connect(loadConfig(kafkaSettings), createLogger('bench', 'warn'), {
   groupId: `bench-consume-${randomUUID()}`, clientId: 'bench-consume-ceiling', topics: [topic], isolation: 'read_committed',
+  prefetch: loadConfig(consumerPrefetchSettings),
 });
 let consumed = 0;
 let bytes = 0;
