@@ -103,10 +103,11 @@ describe('s3-sink on the real stack', { skip: INDEX_DATA.skip }, () => {
     assert.ok(landedMidRun, 'no kill landed mid-run');
     const port = 19_149;
     const last = runService(SINK, [], sinkEnv(bucket, { HTTP_PORT: String(port), LOG_LEVEL: 'info' }));
-    // Written by this run plus what earlier runs uploaded: wait for the lake itself.
+    // Written by this run plus what earlier runs uploaded: wait for the lake itself, and for this run's
+    // recovery (the killed runs may have uploaded everything already, before this one was assigned anything).
     const deadline = Date.now() + 120_000;
     let lake = await lakeCounts(bucket);
-    while (lake.distinct < ENRICHED && Date.now() < deadline) {
+    while ((lake.distinct < ENRICHED || !last.stdout().includes('recovered uploaded offsets')) && Date.now() < deadline) {
       await sleep(2000);
       lake = await lakeCounts(bucket);
     }
