@@ -195,6 +195,9 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     for (const p of partitions) files.set(p, new PartitionFiles(topic, p, hw.get(p)!));
     // The consumer may have fetched past the committed offsets before we knew the assignment.
     await consumer.rewindToCommitted();
+    // librdkafka keeps a partition's pause through an eager rebalance: one paused (S3 down) when revoked and
+    // assigned again would stay paused for good while the state says "consuming". Make the client match the state.
+    if (!state.consumerPaused) consumer.native.resume(assigned);
     deps.health.set('s3', true); // reading it just worked
     logger.info(
       { partitions, listed: found.listed, headed: found.headed, recoveryMs, uploaded: Object.fromEntries([...hw].map(([p, m]) => [p, Object.fromEntries(m)])) },
