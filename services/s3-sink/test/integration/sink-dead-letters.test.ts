@@ -4,36 +4,19 @@
 // Counted as a user would: the dead-letter topic read with read_committed,
 // the lake with SQL.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KafkaProducer, SchemaRegistryClient, createLogger, loadConfig, registerTopicSchema, type DeadLetter, type EnrichedTick } from '@stockstream/common';
+import { KafkaProducer, SchemaRegistryClient, createLogger, registerTopicSchema, type DeadLetter, type EnrichedTick } from '@stockstream/common';
 import {
   killService, metricValue, readDecoded, runService, stopService, testKafkaConfig, testRegistryConfig, uniqueTopics, waitForMetric, type ServiceRun,
 } from '@stockstream/common/testing';
-import { s3StorageConfig, sinkSettings } from '../../src/config.js';
-import { LakeSql } from '../../src/lake/lake-sql.js';
-import { mirrorLake } from '../../src/lake/lake-mirror.js';
-import { S3Storage } from '../../src/storage/s3-storage.js';
+import { lakeCounts } from '../support/lake-counts.js';
 import { tick } from '../unit/support/ticks.js';
 
 const SINK = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const GOOD = 200;
 const POISON_AT = 120; // its offset: one key, one partition, produced in order
 
-async function lakeCounts(bucket: string) {
-  const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: bucket });
-  const m = await mirrorLake(new S3Storage(s3StorageConfig(cfg)), cfg.s3Prefix, 'ticks', mkdtempSync(join(tmpdir(), 'lake-')));
-  const sql = await LakeSql.open(m.dir);
-  try {
-    const r = await sql.query('SELECT count(*), count(DISTINCT raw_offset) FROM ticks');
-    return { count: Number(r.rows[0]![0]), distinct: Number(r.rows[0]![1]) };
-  } finally {
-    sql.close();
-  }
-}
 
 describe('s3-sink dead letters on the real stack', () => {
   it('SIGKILL after the poison record was read, before any commit passed it; restart: exactly one dead letter (read_committed), lake exact', async () => {
@@ -72,6 +55,7 @@ describe('s3-sink dead letters on the real stack', () => {
       [['SINK', 'not_framed', topics.enriched, POISON_AT]],
       'exactly one dead letter',
     );
-    assert.deepEqual(await lakeCounts(bucket), { count: GOOD, distinct: GOOD });
+    const { count, distinct } = await lakeCounts(bucket);
+    assert.deepEqual({ count, distinct }, { count: GOOD, distinct: GOOD });
   });
 });

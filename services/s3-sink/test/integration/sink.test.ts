@@ -16,6 +16,7 @@ import { mirrorLake } from '../../src/lake/lake-mirror.js';
 import { decodeCheckpoint } from '../../src/pipeline/checkpoint.js';
 import { checkpointKey, parseObjectKey, tablePrefix } from '../../src/storage/object-key.js';
 import { S3Storage } from '../../src/storage/s3-storage.js';
+import { lakeCounts } from '../support/lake-counts.js';
 
 const SINK = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const ENRICH = fileURLToPath(new URL('../../../../enrichment/dist/src/main.js', import.meta.url));
@@ -26,17 +27,6 @@ const stack = stackComponentControl();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const topics = uniqueTopics('sink');
 
-async function lakeCounts(bucket: string) {
-  const cfg = loadConfig(sinkSettings, { ...process.env, S3_BUCKET: bucket });
-  const m = await mirrorLake(new S3Storage(s3StorageConfig(cfg)), cfg.s3Prefix, 'ticks', mkdtempSync(join(tmpdir(), 'lake-')));
-  const sql = await LakeSql.open(m.dir);
-  try {
-    const r = await sql.query('SELECT count(*) AS n, count(DISTINCT (raw_partition, raw_offset)) AS d FROM ticks');
-    return { count: Number(r.rows[0]![0]), distinct: Number(r.rows[0]![1]), objects: m.objects };
-  } finally {
-    sql.close();
-  }
-}
 
 function sinkEnv(bucket: string, extra: Record<string, string> = {}) {
   return { ...topics.env, S3_BUCKET: bucket, SINK_GROUP_ID: `g-${bucket}`, SINK_ROTATE_RECORDS: '1000', SINK_ROTATE_MS: '1000', ...extra };
