@@ -1,17 +1,25 @@
 # Sourced by the scripts that start StockStream processes (demo, test, bench):
 # the Node settings every service runs with (the Dockerfile sets the same).
 #
-# Young generation: semi-spaces of 16 MB (V8's own maximum on 64-bit), set
-# explicitly because it is the setting that trades memory for speed. 64 MB
-# semi-spaces (our default until 2026-12-03) let fewer short-lived batch
-# objects survive into the old generation, but the young generation can grow
-# to 3 semi-spaces per isolate (the sink's upload worker is a second one).
-# Alone over a pre-filled topic, 10 alternating pairs, medians, busy 2-core
-# machine: enrichment (1M raw records) peak RSS 320 MiB with 16 against 364
-# with 64, CPU 7.64 s against 7.39 s (+4%); sink (464k enriched records) 395
-# against 431 MiB, CPU 4.57 s against 4.51 s (+1%). More speed, more memory:
-# NODE_OPTIONS=--max-semi-space-size=64 (docs/performance.md#memory).
-export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=16}"
+# Memory against speed (docs/performance.md#memory has the measurements and
+# every setting; 2026-12-04: peak RSS alone over a pre-filled topic went from
+# enrichment 314-335 MiB to ~210, sink 394-463 to ~220, same throughput).
+#
+# Young generation: semi-spaces of 8 MB. Smaller semi-spaces collect the
+# young generation more often; on these services' batches that cost no
+# measurable time, and each isolate (the sink's upload worker is a second
+# one) commits up to 3 of them. More speed, more memory:
+# NODE_OPTIONS=--max-semi-space-size=16 (or 64, V8's maximum).
+export NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=8}"
+
+# glibc malloc, for the Kafka client's native memory (librdkafka's threads and
+# buffers, the consumed batches): two arenas instead of 8 per core, and blocks
+# from 128 KiB up mapped on their own (returned to the system when freed)
+# rather than the threshold glibc raises as big blocks are freed, which left
+# freed fetch buffers and batches in the heap. Together ~35 MiB less per
+# consuming service. Unset (glibc's defaults) in a shell of your own.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 
 # libuv's thread pool runs the Kafka client's blocking calls (consume, the
 # transactional calls, watermark queries of the broker probe). Eight threads

@@ -24,6 +24,7 @@ export * from './serde/schema-registry.js';
 export * from './serde/avro-serde.js';
 export * from './serde/framed-avro-writer.js';
 export * from './runtime/array-buffer-transfers.js';
+export * from './runtime/heap-growth.js';
 export * from './serde/slab-encoder.js';
 export * from './kafka/key-buffers.js';
 export * from './serde/pipeline-schemas.js';

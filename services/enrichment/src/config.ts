@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import {
-  bool, consumerPrefetchSettings, httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
+  bool, consumerPrefetchSettings, httpSettings, memorySettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
 } from '@stockstream/common';
 import { hostname } from 'node:os';
 
 /** Every environment variable the enrichment service reads. */
 export const enrichmentSettings = {
   ...logSettings,
+  ...memorySettings,
   ...httpSettings(9102),
   ...kafkaSettings,
   ...consumerPrefetchSettings,

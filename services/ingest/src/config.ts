@@ -1,8 +1,9 @@
-import { httpSettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings } from '@stockstream/common';
+import { httpSettings, memorySettings, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings } from '@stockstream/common';
 
 /** Every environment variable the ingest service reads. */
 export const ingestSettings = {
   ...logSettings,
+  ...memorySettings,
   ...httpSettings(9101),
   ...kafkaSettings,
   ...registrySettings,

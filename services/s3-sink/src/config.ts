@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  bool, consumerPrefetchSettings, httpSettings, httpUrl, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
+  bool, consumerPrefetchSettings, httpSettings, memorySettings, httpUrl, kafkaSettings, logSettings, nonEmpty, positiveInt, registrySettings, setting, topicSettings,
   type ConfigOf,
 } from '@stockstream/common';
 import { hostname } from 'node:os';
@@ -19,6 +19,7 @@ const partBytes = z.coerce.number().int().min(MIN_PART_BYTES);
 /** Every environment variable the S3 sink reads. */
 export const sinkSettings = {
   ...logSettings,
+  ...memorySettings,
   ...httpSettings(9103),
   ...kafkaSettings,
   ...consumerPrefetchSettings,
@@ -66,8 +67,8 @@ export const sinkSettings = {
     doc: 'Close a file that received no record for this long (its lake partition went quiet, e.g. the stream moved on to the next year).', schema: positiveInt,
   }),
   maxBufferedRecords: setting({
-    env: 'SINK_MAX_BUFFERED_RECORDS', default: '200000', expect: 'a positive integer',
-    doc: 'Records held in memory (open files and files waiting for upload) above which consumption waits for the uploads.', schema: positiveInt,
+    env: 'SINK_MAX_BUFFERED_RECORDS', default: '100000', expect: 'a positive integer',
+    doc: 'Records held in memory (open files and files waiting for upload) above which consumption waits for the uploads; reached with no upload in flight, every open file is closed and uploaded (rotation reason memory). The sink\'s memory bill: ~300 bytes a record.', schema: positiveInt,
   }),
   multipartThresholdBytes: setting({
     env: 'SINK_MULTIPART_THRESHOLD_BYTES', default: String(16 * MiB), expect: 'a positive integer (bytes)',

@@ -30,7 +30,7 @@ export function createSinkMetrics(registry: Registry) {
     }),
     paused: new Gauge({ name: `${p}paused`, help: '1 while consumption is paused because uploads fail (S3 outage back-pressure), else 0.', registers: [registry] }),
     filesRotated: new Counter({
-      name: `${p}files_rotated_total`, help: 'Files closed for upload, by the reason they closed (records, bytes, time, idle, shutdown).', labelNames: ['reason'] as const, registers: [registry],
+      name: `${p}files_rotated_total`, help: 'Files closed for upload, by the reason they closed (records, bytes, time, idle; shutdown and memory close every open file).', labelNames: ['reason'] as const, registers: [registry],
     }),
     objectRecords: new Histogram({
       name: `${p}object_records`, help: 'Records per uploaded object.', buckets: [1, 10, 100, 1000, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000], registers: [registry],

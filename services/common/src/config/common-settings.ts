@@ -9,6 +9,15 @@ export const logSettings = {
   }),
 };
 
+/** Node's memory against speed, beyond NODE_OPTIONS (docs/performance.md#memory). */
+export const memorySettings = {
+  heapGrowingPercent: setting({
+    env: 'HEAP_GROWING_PERCENT', default: '100', expect: 'an integer between 10 and 300',
+    doc: 'How far (in %) the V8 heap may grow past what the last full collection kept before the next one (V8\'s own: up to 300). Lower: less memory, more collections.',
+    schema: z.coerce.number().int().min(10).max(300),
+  }),
+};
+
 export function httpSettings(defaultPort: number) {
   return {
     httpHost: setting({ env: 'HTTP_HOST', default: '0.0.0.0', expect: 'an interface address', doc: 'Address of the metrics/health HTTP server.', schema: nonEmpty }),
@@ -48,12 +57,12 @@ export const kafkaSettings = {
  */
 export const consumerPrefetchSettings = {
   consumerQueueMessages: setting({
-    env: 'KAFKA_CONSUMER_QUEUE_MESSAGES', default: '50000', expect: 'a positive integer',
+    env: 'KAFKA_CONSUMER_QUEUE_MESSAGES', default: '10000', expect: 'a positive integer',
     doc: 'Consumer queued.min.messages: records fetched ahead of the service (all partitions together); more costs memory (~0.4 KB a record), fewer can starve a fast service.',
     schema: positiveInt,
   }),
   consumerQueueKbytes: setting({
-    env: 'KAFKA_CONSUMER_QUEUE_KBYTES', default: '16384', expect: 'a positive integer (KiB)',
+    env: 'KAFKA_CONSUMER_QUEUE_KBYTES', default: '4096', expect: 'a positive integer (KiB)',
     doc: 'Consumer queued.max.messages.kbytes: most KiB of record payload fetched ahead (all partitions together).',
     schema: positiveInt,
   }),

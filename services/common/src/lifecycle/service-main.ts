@@ -8,6 +8,7 @@ import { startObservabilityServer } from '../observability/http-server.js';
 import { buildInfo, createMetricsRegistry } from '../observability/metrics.js';
 import { librdkafkaVersion } from '../kafka/rdkafka.js';
 import { exitProcess } from './process-exit.js';
+import { setHeapGrowingPercent } from '../runtime/heap-growth.js';
 import { Lifecycle } from './shutdown.js';
 
 export interface ServiceContext<C> {
@@ -54,6 +55,8 @@ export function serviceMain<S extends SettingsSpec, P>(
       process.stderr.write(`${name}: ${(err as Error).message}\n`);
       return (err as { exitCode?: number }).exitCode ?? 78;
     }
+    const memory = cfg as { heapGrowingPercent?: number };
+    if (memory.heapGrowingPercent !== undefined) setHeapGrowingPercent(memory.heapGrowingPercent);
     const logger = createLogger(name, (cfg as { logLevel?: string }).logLevel ?? 'info');
     const lifecycle = new Lifecycle(logger);
     const registry = createMetricsRegistry(name, buildInfo(librdkafkaVersion));

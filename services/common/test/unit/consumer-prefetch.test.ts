@@ -19,8 +19,8 @@ describe('consumer prefetch', () => {
     assert.equal(consumerPrefetchConfig(DEFAULT_CONSUMER_PREFETCH)['fetch.queue.backoff.ms'], 10);
   });
 
-  it('defaults to 50,000 records / 16 MiB / 1 MiB per partition, the figures docs/performance.md gives', () => {
-    assert.deepEqual(DEFAULT_CONSUMER_PREFETCH, { consumerQueueMessages: 50_000, consumerQueueKbytes: 16_384, consumerPartitionFetchBytes: 1_048_576 });
+  it('defaults to 10,000 records / 4 MiB / 1 MiB per partition, the figures docs/performance.md gives', () => {
+    assert.deepEqual(DEFAULT_CONSUMER_PREFETCH, { consumerQueueMessages: 10_000, consumerQueueKbytes: 4096, consumerPartitionFetchBytes: 1_048_576 });
   });
 
   it('refuses a queue of no records', () => {

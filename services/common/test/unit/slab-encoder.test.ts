@@ -15,6 +15,21 @@ describe('SlabEncoder and framedAvroWriter', () => {
     assert.equal(unframe(out[4999]).ok, true);
   });
 
+  it('write the same slabs again after recycle(), and only then', () => {
+    const enc = new SlabEncoder(serializer);
+    const values = Array.from({ length: 3000 }, (_, i) => ({ s: `value-${i}-${'x'.repeat(i % 50)}`, n: i }));
+    const first = values.map((v) => enc.encode(v));
+    const slabs = new Set(first.map((b) => b.buffer));
+    assert.ok(slabs.size > 1, 'the values span several slabs');
+    const more = values.map((v) => enc.encode(v));
+    assert.ok(more.every((b) => !slabs.has(b.buffer) || b.byteOffset >= first[first.length - 1]!.byteOffset + first[first.length - 1]!.length), 'before recycle(), nothing already written is written again');
+    values.forEach((v, i) => assert.deepEqual(first[i], serializer.encode(v), `value ${i} intact`));
+    enc.recycle();
+    const again = values.map((v) => enc.encode(v));
+    values.forEach((v, i) => assert.deepEqual(again[i], serializer.encode(v), `value ${i} after recycle`));
+    assert.ok(again.filter((b) => slabs.has(b.buffer) || more.some((m) => m.buffer === b.buffer)).length === again.length, 'after recycle(), no new slab is needed for as much output as before');
+  });
+
   it('fall back to the serializer for a value larger than a slab', () => {
     const big = { s: 'y'.repeat(200_000), n: 1 };
     assert.deepEqual(new SlabEncoder(serializer).encode(big), serializer.encode(big));

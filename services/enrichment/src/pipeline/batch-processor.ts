@@ -11,7 +11,7 @@ import type { EnrichmentMetrics } from '../metrics.js';
 import { AtLeastOnceDelivery } from './delivery/at-least-once.js';
 import type { Delivery, OutputProducer } from './delivery/delivery.js';
 import { ExactlyOnceDelivery, type TransactionalOutput } from './delivery/exactly-once.js';
-import { newEncoding, prepareBatch, type PreparedBatch, type TransformDeps } from './prepare-batch.js';
+import { newEncoding, outputsProduced, prepareBatch, type PreparedBatch, type TransformDeps } from './prepare-batch.js';
 import { decide, initialState, nextOffsets, type Outcome } from './processor-decisions.js';
 import { isAllowedTransition, type ProcessorState } from './processor-state.js';
 
@@ -100,6 +100,7 @@ export async function runProcessor(deps: ProcessorDeps, signal: AbortSignal): Pr
             const q = producer.produce(o.topic, o.key, o.value);
             if (q) await q; // the producer's queue is full: wait for room
           }
+          outputsProduced(encoding);
         } catch (err) {
           return failed(err);
         }

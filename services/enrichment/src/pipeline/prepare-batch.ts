@@ -39,6 +39,17 @@ export function newEncoding(deps: TransformDeps): Encoding {
   return { enriched: new SlabEncoder(deps.enriched.serializer), deadLetters: new SlabEncoder(deps.deadLetters.serializer), keys: new KeyBuffers() };
 }
 
+/**
+ * Every output encoded so far has been produced (the client copied it) or
+ * belongs to a batch that was dropped: the slabs are written again. Called
+ * right after a batch's outputs were produced, when no other batch is
+ * prepared (the next is read ahead only once this one commits).
+ */
+export function outputsProduced(encoding: Encoding): void {
+  encoding.enriched.recycle();
+  encoding.deadLetters.recycle();
+}
+
 /** Decodes, validates and enriches a batch and encodes its outputs; produces nothing. */
 export async function prepareBatch(deps: TransformDeps, encoding: Encoding, generation: number, messages: MessageBatch): Promise<PreparedBatch> {
   const batch: PreparedBatch = { generation, messages, outputs: [], out: 0, dead: new Map(), sampledIngestedAt: [] };

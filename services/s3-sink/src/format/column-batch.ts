@@ -28,14 +28,8 @@ const FLOAT64_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [c] : []));
 const INT32_COLUMNS = STORAGE.flatMap((s, c) => (s === 'float64' ? [] : [c]));
 const ROW_BYTES = 8 * FLOAT64_COLUMNS.length + 4 * INT32_COLUMNS.length;
 
-/**
- * Every column for `capacity` rows, as views of ONE ArrayBuffer (doubles
- * first, so every view is aligned): making a typed array with a buffer of
- * its own costs far more than a view, and a batch of 22 columns made 22 of
- * them at each growth.
- */
-function allocateColumns(capacity: number): (Int32Array | Float64Array)[] {
-  const buffer = new ArrayBuffer(capacity * ROW_BYTES);
+/** Every column for `capacity` rows as views of `buffer` (doubles first, so every view is aligned). */
+function columnViews(buffer: ArrayBuffer, capacity: number): (Int32Array | Float64Array)[] {
   const columns: (Int32Array | Float64Array)[] = new Array(N);
   let at = 0;
   for (const c of FLOAT64_COLUMNS) {
@@ -49,12 +43,57 @@ function allocateColumns(capacity: number): (Int32Array | Float64Array)[] {
   return columns;
 }
 
+/**
+ * The column buffers of uploaded files, written again by the files opened
+ * after them. Why: an open file's buffer lives for seconds, long enough to
+ * reach V8's old generation, where an ArrayBuffer is freed only by a full
+ * collection, and V8 lets tens of MB of them pile up before one: a fresh
+ * buffer per file (and per growth) was most of the sink's peak memory.
+ * Per thread (the upload worker never gives any back); holds at most `maxBytes`.
+ */
+class ColumnBufferPool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  take(byteLength: number): ArrayBuffer {
+    const buffer = this.free.get(byteLength)?.pop();
+    if (buffer === undefined) return new ArrayBuffer(byteLength);
+    this.bytes -= byteLength;
+    return buffer;
+  }
+
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0 || this.bytes + buffer.byteLength > this.maxBytes) return; // left to the GC
+    let list = this.free.get(buffer.byteLength);
+    if (!list) this.free.set(buffer.byteLength, (list = []));
+    list.push(buffer);
+    this.bytes += buffer.byteLength;
+  }
+}
+
+const POOL = new ColumnBufferPool(16 * 1024 * 1024);
+
+/**
+ * Every column for `capacity` rows, as views of ONE ArrayBuffer: making a
+ * typed array with a buffer of its own costs far more than a view, and a
+ * batch of 22 columns made 22 of them at each growth. `pooled`: a buffer
+ * from the pool (an open file's); else a new one (what toData transfers).
+ */
+function allocateColumns(capacity: number, pooled: boolean): (Int32Array | Float64Array)[] {
+  const bytes = capacity * ROW_BYTES;
+  return columnViews(pooled ? POOL.take(bytes) : new ArrayBuffer(bytes), capacity);
+}
+
 /** The first `length` rows of `from` in columns of their own (one new buffer). */
-function copyColumns(from: readonly (Int32Array | Float64Array)[], length: number, capacity: number): (Int32Array | Float64Array)[] {
-  const to = allocateColumns(capacity);
+function copyColumns(from: readonly (Int32Array | Float64Array)[], length: number, capacity: number, pooled: boolean): (Int32Array | Float64Array)[] {
+  const to = allocateColumns(capacity, pooled);
   for (let c = 0; c < N; c++) to[c]!.set(from[c]!.subarray(0, length));
   return to;
 }
+
+const NO_COLUMNS = columnViews(new ArrayBuffer(0), 0);
 
 /**
  * One file's rows, column by column in the lake's column order, as typed
@@ -69,15 +108,16 @@ export class ColumnBatch {
   private data: (Int32Array | Float64Array)[];
   private readonly dictionaries: (StringDictionary | null)[];
   private readonly scratch: (string | number | null)[] = new Array(N);
+  private released = false;
 
   constructor() {
-    this.data = allocateColumns(INITIAL_CAPACITY);
+    this.data = allocateColumns(INITIAL_CAPACITY, true);
     this.dictionaries = STORAGE.map((s) => (s === 'ids' ? new StringDictionary() : null));
   }
 
   /** Copies of the filled part of every column (views of one new ArrayBuffer: `transfer` it), and the dictionaries. */
   toData(): ColumnBatchData {
-    return { length: this.length, data: copyColumns(this.data, this.length, this.length), dictionaries: this.dictionaries.map((d) => (d ? [...d.strings] : null)) };
+    return { length: this.length, data: copyColumns(this.data, this.length, this.length, false), dictionaries: this.dictionaries.map((d) => (d ? [...d.strings] : null)) };
   }
 
   /** The one ArrayBuffer of what toData() returned, to transfer it to a worker instead of copying it. */
@@ -90,6 +130,7 @@ export class ColumnBatch {
   static fromData(d: ColumnBatchData): ColumnBatch {
     if (d.data.length !== N || d.dictionaries.length !== N || d.data.some((a) => a.length !== d.length)) throw new Error('ColumnBatch data does not match the lake columns');
     const b = new ColumnBatch();
+    POOL.give(b.data[0]!.buffer as ArrayBuffer);
     b.length = d.length;
     b.capacity = d.length;
     b.data = d.data;
@@ -132,8 +173,25 @@ export class ColumnBatch {
   }
 
   private grow(): void {
+    if (this.released) throw new Error('a released ColumnBatch takes no rows');
+    const old = this.data;
     this.capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
-    this.data = copyColumns(this.data, this.length, this.capacity);
+    this.data = copyColumns(old, this.length, this.capacity, true);
+    POOL.give(old[0]!.buffer as ArrayBuffer);
+  }
+
+  /**
+   * The batch is done with (its file is in storage): its buffer goes back to
+   * the pool for the next file, and the batch is empty from now on (nothing
+   * may read it: its memory is someone else's).
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    POOL.give(this.data[0]!.buffer as ArrayBuffer);
+    this.data = NO_COLUMNS;
+    this.length = 0;
+    this.capacity = 0;
   }
 
   /** Column `c`'s value at row `row`, as LakeColumn.get gives it (strings, epoch days, epoch ms, numbers, null). */

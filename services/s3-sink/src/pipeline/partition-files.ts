@@ -3,7 +3,7 @@
 import type { EnrichedTick } from '@stockstream/common';
 import { ColumnBatch } from '../format/column-batch.js';
 import type { OpenFileState, RotationPolicy, RotationRule } from '../rotation/rotation-policy.js';
-import { closeReason } from './sink-decisions.js';
+import { closeReason, type ForcedClose } from './sink-decisions.js';
 
 export interface OpenFile extends OpenFileState {
   lakePath: string;
@@ -11,8 +11,8 @@ export interface OpenFile extends OpenFileState {
   lastOffset: number;
   /** The file's records, column by column (see format/column-batch.ts). */
   batch: ColumnBatch;
-  /** Why it was closed (set by closeDue): a rotation rule, or the service shutting down. */
-  closedBy?: RotationRule | 'shutdown';
+  /** Why it was closed (set by closeDue): a rotation rule, or a forced close of every file (shutdown, memory). */
+  closedBy?: RotationRule | ForcedClose;
 }
 
 export class PartitionFiles {
@@ -70,11 +70,11 @@ export class PartitionFiles {
     this.nextOffset = offset + 1;
   }
 
-  /** Moves the files the policy says are done (all of them when `all`: shutdown) to the pending uploads; returns them, each with why it closed. */
-  closeDue(policy: RotationPolicy, nowMs: number, all = false): OpenFile[] {
+  /** Moves the files the policy says are done (all of them when `forced`) to the pending uploads; returns them, each with why it closed. */
+  closeDue(policy: RotationPolicy, nowMs: number, forced: ForcedClose | null = null): OpenFile[] {
     const closed: OpenFile[] = [];
     for (const [path, f] of this.open) {
-      const rule = closeReason(f, policy, nowMs, all);
+      const rule = closeReason(f, policy, nowMs, forced);
       if (rule !== null) {
         f.closedBy = rule;
         this.open.delete(path);
@@ -85,10 +85,11 @@ export class PartitionFiles {
     return closed;
   }
 
-  /** Marks a pending file as durably uploaded. */
+  /** Marks a pending file as durably uploaded; its records' memory goes to the next files (its batch is empty from now on). */
   markUploaded(file: OpenFile): void {
     const i = this.pending.indexOf(file);
     if (i >= 0) this.pending.splice(i, 1);
+    file.batch.release();
     const cur = this.landed.get(file.lakePath);
     if (cur === undefined || file.lastOffset > cur) this.landed.set(file.lakePath, file.lastOffset);
   }

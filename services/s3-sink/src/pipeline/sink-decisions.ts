@@ -130,7 +130,23 @@ export function pollTimeoutMs(phase: SinkPhase, uploadInFlight: boolean): number
   return phase === 'consuming' && !uploadInFlight ? 200 : 10;
 }
 
-/** Why a file closes now: a rotation rule, 'shutdown' when stopping (every file), or null to keep it open. */
-export function closeReason(file: OpenFileState, policy: RotationPolicy, nowMs: number, stopping: boolean): RotationRule | 'shutdown' | null {
-  return stopping ? 'shutdown' : policy.shouldRotate(file, nowMs);
+/**
+ * Why every open file closes at once, whatever the rotation policy says:
+ * 'shutdown' when stopping; 'memory' when the records held reach the buffer
+ * bound with no upload in flight. Waiting for uploads (waiting-for-uploads)
+ * only bounds memory while there is one to wait for: a backlog consumed
+ * faster than files rotate (a full topic read in seconds, files that close
+ * after a minute) would otherwise hold all of it in open files.
+ */
+export type ForcedClose = 'shutdown' | 'memory';
+
+export function forcedClose(f: Pick<LoopFacts, 'stopRequested' | 'uploadInFlight' | 'bufferedRecords' | 'maxBufferedRecords'>): ForcedClose | null {
+  if (f.stopRequested) return 'shutdown';
+  if (!f.uploadInFlight && f.bufferedRecords >= f.maxBufferedRecords) return 'memory';
+  return null;
+}
+
+/** Why a file closes now: a forced close (every file), a rotation rule, or null to keep it open. */
+export function closeReason(file: OpenFileState, policy: RotationPolicy, nowMs: number, forced: ForcedClose | null): RotationRule | ForcedClose | null {
+  return forced ?? policy.shouldRotate(file, nowMs);
 }

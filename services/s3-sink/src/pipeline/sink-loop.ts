@@ -18,7 +18,7 @@ import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles } from './partition-files.js';
 import { recoverUploaded, writeRecoveredCheckpoint } from './recovery.js';
-import { commitPlan, mayCommit, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset } from './sink-decisions.js';
+import { commitPlan, forcedClose, mayCommit, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset, type ForcedClose } from './sink-decisions.js';
 import {
   assignmentReleased, backedOff, commitFailed, commitSent, consumerPaused, consumerResumed, deadLetterHeld, deadLettersCommitted, enterPhase, initialSinkState, recovered,
   uploadRunEnded, type HeldDeadLetter, type SinkPhase,
@@ -131,9 +131,9 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
     for (const l of letters) metrics.deadLettered.inc({ reason: l.reason });
   };
 
-  /** Where files close: those the rotation policy says are done (every file when stopping), moved to the pending uploads. */
-  const closeDueFiles = (nowMs: number, stopping: boolean) => {
-    for (const pf of files.values()) for (const f of pf.closeDue(deps.rotation, nowMs, stopping)) metrics.filesRotated.inc({ reason: f.closedBy! });
+  /** Where files close: those the rotation policy says are done (every file when forced: stopping, memory), moved to the pending uploads. */
+  const closeDueFiles = (nowMs: number, forced: ForcedClose | null) => {
+    for (const pf of files.values()) for (const f of pf.closeDue(deps.rotation, nowMs, forced)) metrics.filesRotated.inc({ reason: f.closedBy! });
   };
 
   /** Files one batch: each record appended to its open file (or dead-lettered), then the files that are due closed. */
@@ -159,7 +159,8 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
         pf.skip(offset);
       }
     }
-    closeDueFiles(now, false);
+    const forced = forcedClose({ stopRequested: false, uploadInFlight: uploads.inFlight, bufferedRecords: bufferedRecords(), maxBufferedRecords: deps.maxBufferedRecords });
+    closeDueFiles(now, forced);
     let open = 0;
     for (const pf of files.values()) open += pf.openFiles;
     metrics.openFiles.set(open);
@@ -283,7 +284,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
   // every file closes, is uploaded, and committed.
   await readAhead.drop();
   await uploads.settled();
-  closeDueFiles(Date.now(), true);
+  closeDueFiles(Date.now(), 'shutdown');
   if (await uploads.runNow(files)) {
     uploadRunEnded(state, true);
     await commit('sync');

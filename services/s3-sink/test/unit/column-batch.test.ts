@@ -72,6 +72,20 @@ describe('ColumnBatch as plain data (for the upload worker)', () => {
     assert.equal(b.value(0, 300), 'LATER');
   });
 
+  it('gives its buffer to the next batches once released, and takes no rows after it', () => {
+    const a = ColumnBatch.of(manyRows(300)); // grown once: the 256-row buffer went back to the pool
+    const released = a.values(0).buffer;
+    a.release();
+    assert.equal(a.length, 0, 'a released batch is empty: its memory is someone else\'s');
+    assert.throws(() => a.append(tick()), /released/);
+    const rows = manyRows(300);
+    const b = ColumnBatch.of(rows);
+    assert.equal(b.values(0).buffer, released, 'the next batch of that size writes the released buffer');
+    assert.deepEqual(table(b), rows.map((t) => LAKE_COLUMNS.map((c) => c.get(t))), 'and holds its own rows exactly');
+    a.release(); // twice: nothing happens
+    assert.deepEqual(table(b), rows.map((t) => LAKE_COLUMNS.map((c) => c.get(t))), 'a second release gives nothing back twice');
+  });
+
   it('refuses data that does not match the lake columns', () => {
     const d = ColumnBatch.of([tick()]).toData();
     assert.throws(() => ColumnBatch.fromData({ ...d, data: d.data.slice(1) }), /does not match/);

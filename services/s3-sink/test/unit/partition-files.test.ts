@@ -19,6 +19,7 @@ describe('PartitionFiles', () => {
     assert.deepEqual(closed.map((f) => [f.lakePath, f.firstOffset, f.lastOffset, f.records, f.closedBy]), [['index=A/year=2000', 10, 12, 2, 'records']]);
     assert.equal(pf.committable(), 10, 'a closed file holds the commit back until it is uploaded');
     pf.markUploaded(closed[0]!);
+    assert.equal(closed[0]!.batch.length, 0, 'an uploaded file\'s records are released');
     assert.equal(pf.committable(), 11, 'B is still open from offset 11');
     assert.deepEqual(pf.closeDue(policy, 5000).map((f) => f.closedBy), ['time'], 'B by time');
     pf.markUploaded(pf.pendingUploads[0]!);
@@ -32,7 +33,7 @@ describe('PartitionFiles', () => {
     assert.throws(() => pf.append(2, makeTick({ volume: 0.5 }), 'index=A/year=2000', 1, 0), /volume: 0.5/);
     assert.equal(pf.openFiles, 1, 'no file opened for the refused record');
     assert.equal(pf.bufferedRecords, 1);
-    assert.equal(pf.closeDue(policy, 0, true)[0]!.batch.length, 1);
+    assert.equal(pf.closeDue(policy, 0, 'shutdown')[0]!.batch.length, 1);
     pf.skip(2);
     pf.markUploaded(pf.pendingUploads[0]!);
     assert.equal(pf.committable(), 3, 'past the skipped record');
@@ -56,7 +57,7 @@ describe('PartitionFiles', () => {
     assert.equal(pf.append(11, tick, 'index=A/year=2000', 1, 0), false);
     assert.equal(pf.append(11, tick, 'index=B/year=2000', 1, 0), true, 'another lake partition is not skipped');
     assert.equal(pf.append(12, tick, 'index=A/year=2000', 1, 0), true);
-    const files = pf.closeDue(policy, 0, true);
+    const files = pf.closeDue(policy, 0, 'shutdown');
     assert.deepEqual(files.map((f) => f.closedBy), ['shutdown', 'shutdown']);
     assert.deepEqual(files.map((f) => [f.lakePath, f.firstOffset]).sort(), [['index=A/year=2000', 12], ['index=B/year=2000', 11]]);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeReason, commitPlan, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
+import { closeReason, commitPlan, forcedClose, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
 import {
   assignmentReleased, canTransition, commitFailed, commitSent, consumerPaused, consumerResumed, enterPhase, initialSinkState, InvalidSinkTransition, recovered, uploadRunEnded,
   type SinkPhase,
@@ -120,10 +120,21 @@ describe('pollTimeoutMs and closeReason', () => {
   it('closes by the rotation policy, and every file when stopping', () => {
     const policy = new RotationPolicy({ maxRecords: 3, maxBytes: 1e9, maxOpenMs: 1000, maxIdleMs: 500 });
     const file = { records: 1, bytes: 10, openedAtMs: 0, lastAppendAtMs: 0, firstRecordTimeMs: 0, lastRecordTimeMs: 0 };
-    assert.equal(closeReason(file, policy, 100, false), null);
-    assert.equal(closeReason(file, policy, 600, false), 'idle');
-    assert.equal(closeReason({ ...file, records: 3 }, policy, 0, false), 'records');
-    assert.equal(closeReason(file, policy, 0, true), 'shutdown');
+    assert.equal(closeReason(file, policy, 100, null), null);
+    assert.equal(closeReason(file, policy, 600, null), 'idle');
+    assert.equal(closeReason({ ...file, records: 3 }, policy, 0, null), 'records');
+    assert.equal(closeReason(file, policy, 0, 'shutdown'), 'shutdown');
+    assert.equal(closeReason({ ...file, records: 3 }, policy, 0, 'memory'), 'memory', 'a forced close names itself, not the rule also due');
+  });
+});
+
+describe('forcedClose', () => {
+  const facts = { stopRequested: false, uploadInFlight: false, bufferedRecords: 10, maxBufferedRecords: 10 };
+  it('closes every file when stopping, else when the buffer bound is reached with no upload to wait for', () => {
+    assert.equal(forcedClose({ ...facts, stopRequested: true, bufferedRecords: 0 }), 'shutdown');
+    assert.equal(forcedClose(facts), 'memory');
+    assert.equal(forcedClose({ ...facts, bufferedRecords: 9 }), null, 'below the bound');
+    assert.equal(forcedClose({ ...facts, uploadInFlight: true, bufferedRecords: 50 }), null, 'an upload in flight: the loop waits for it instead');
   });
 });
 

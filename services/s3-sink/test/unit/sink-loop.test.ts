@@ -270,4 +270,28 @@ describe('runSink', () => {
     assert.deepEqual(w.storage.offsets(0).size, 40);
     assert.deepEqual(w.consumer.violations, []);
   });
+
+  it('a backlog read faster than files rotate: at the buffer bound with nothing uploading, every open file closes (reason memory)', async () => {
+    // Files would close only after 1,000 records or a minute: without the bound, all 40 records would sit in open files.
+    const w = world({ maxBufferedRecords: 6, batchMax: 2, rotation: { maxRecords: 1000 } });
+    w.consumer.produce(0, ...hsi(40));
+    w.consumer.rebalanceTo([0]);
+    const sink = start(w);
+    const deadline = Date.now() + 10_000;
+    try {
+      // All but what is still below the bound lands long before any rotation rule fires.
+      while (w.storage.offsets(0).size < 40 - 6 - 2) {
+        assert.ok(Date.now() < deadline, `records uploaded within 10 s: ${w.storage.offsets(0).size}`);
+        await sleep(5);
+      }
+    } finally {
+      await sink.stop();
+    }
+    const rotated = await w.deps.metrics.filesRotated.get();
+    const memory = rotated.values.find((v) => v.labels.reason === 'memory')?.value ?? 0;
+    assert.ok(memory >= 4, `closed for memory about every bound's worth of records: ${memory} times`);
+    assert.equal(w.storage.offsets(0).size, 40, 'and the rest at shutdown');
+    assert.equal(w.consumer.committed.get(0), 40);
+    assert.deepEqual(w.consumer.violations, []);
+  });
 });
