@@ -25,8 +25,8 @@ const APPLIED = [...OVERLAYS, 'replay/production', 'replay/local'] as const;
 /** Peak and steady RSS measured per service (docs/containers.md, deploy/k8s/README.md and the manifests' comments; MiB). */
 const MEASURED_MIB: Record<string, { peak: number; steady?: number }> = {
   ingest: { peak: 192 }, // 1M records at full speed
-  enrichment: { peak: 360, steady: 116 }, // alone over 1M records; after the compose run (105k)
-  's3-sink': { peak: 422, steady: 208 }, // the sink alone draining a full topic; after the compose run
+  enrichment: { peak: 200, steady: 116 }, // alone over 1M records (make bench 2026-12-04: 191; 194-198 alone); after the compose run (105k)
+  's3-sink': { peak: 245, steady: 208 }, // the sink alone draining a full 1M topic (make bench 2026-12-04); after the compose run
 };
 
 describe('deploy/k8s renders with kustomize', () => {
