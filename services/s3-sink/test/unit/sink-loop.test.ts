@@ -290,8 +290,12 @@ describe('runSink', () => {
     const rotated = await w.deps.metrics.filesRotated.get();
     const memory = rotated.values.find((v) => v.labels.reason === 'memory')?.value ?? 0;
     assert.ok(memory >= 4, `closed for memory about every bound's worth of records: ${memory} times`);
-    assert.equal(w.storage.offsets(0).size, 40, 'and the rest at shutdown');
-    assert.equal(w.consumer.committed.get(0), 40);
+    // Shutdown uploads and commits every file; only a batch read ahead is left for the next owner to read again.
+    const stored = w.storage.offsets(0);
+    const committed = w.consumer.committed.get(0) ?? 0;
+    assert.ok(committed >= 40 - 2, `committed ${committed}: all but at most the batch read ahead`);
+    assert.equal(stored.size, committed, 'exactly what is committed is in storage');
+    for (let o = 0; o < committed; o++) assert.ok(stored.has(o), `offset ${o} in storage`);
     assert.deepEqual(w.consumer.violations, []);
   });
 });
