@@ -103,15 +103,17 @@ const NO_COLUMNS = columnViews(new ArrayBuffer(0), 0);
  * encoder takes the arrays as they are.
  */
 export class ColumnBatch {
-  length = 0;
-  private capacity = INITIAL_CAPACITY;
+  length: number;
+  private capacity: number;
   private data: (Int32Array | Float64Array)[];
   private readonly dictionaries: (StringDictionary | null)[];
   private readonly scratch: (string | number | null)[] = new Array(N);
-  private released = false;
 
-  constructor() {
-    this.data = allocateColumns(INITIAL_CAPACITY, true);
+  /** An empty batch; `length` rows of `data` when given (fromData: arrays the batch then owns). */
+  constructor(data: (Int32Array | Float64Array)[] = allocateColumns(INITIAL_CAPACITY, true), length = 0) {
+    this.data = data;
+    this.length = length;
+    this.capacity = data[0]!.length;
     this.dictionaries = STORAGE.map((s) => (s === 'ids' ? new StringDictionary() : null));
   }
 
@@ -129,11 +131,7 @@ export class ColumnBatch {
   /** A batch over the arrays of `d` (not copied). */
   static fromData(d: ColumnBatchData): ColumnBatch {
     if (d.data.length !== N || d.dictionaries.length !== N || d.data.some((a) => a.length !== d.length)) throw new Error('ColumnBatch data does not match the lake columns');
-    const b = new ColumnBatch();
-    POOL.give(b.data[0]!.buffer as ArrayBuffer);
-    b.length = d.length;
-    b.capacity = d.length;
-    b.data = d.data;
+    const b = new ColumnBatch(d.data, d.length);
     d.dictionaries.forEach((strings, c) => {
       const dict = b.dictionaries[c];
       if (!strings !== !dict) throw new Error(`column ${LAKE_COLUMNS[c]!.name}: dictionary mismatch`);
@@ -173,7 +171,7 @@ export class ColumnBatch {
   }
 
   private grow(): void {
-    if (this.released) throw new Error('a released ColumnBatch takes no rows');
+    if (this.data === NO_COLUMNS) throw new Error('a released ColumnBatch takes no rows');
     const old = this.data;
     this.capacity = Math.max(INITIAL_CAPACITY, this.capacity * 2);
     this.data = copyColumns(old, this.length, this.capacity, true);
@@ -186,8 +184,7 @@ export class ColumnBatch {
    * may read it: its memory is someone else's).
    */
   release(): void {
-    if (this.released) return;
-    this.released = true;
+    if (this.data === NO_COLUMNS) return;
     POOL.give(this.data[0]!.buffer as ArrayBuffer);
     this.data = NO_COLUMNS;
     this.length = 0;

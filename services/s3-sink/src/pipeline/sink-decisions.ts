@@ -132,18 +132,17 @@ export function pollTimeoutMs(phase: SinkPhase, uploadInFlight: boolean): number
 
 /**
  * Why every open file closes at once, whatever the rotation policy says:
- * 'shutdown' when stopping; 'memory' when the records held reach the buffer
- * bound with no upload in flight. Waiting for uploads (waiting-for-uploads)
- * only bounds memory while there is one to wait for: a backlog consumed
- * faster than files rotate (a full topic read in seconds, files that close
- * after a minute) would otherwise hold all of it in open files.
+ * 'shutdown' when stopping (the loop's last step); 'memory' when the records
+ * held reach the buffer bound with no upload in flight. Waiting for uploads
+ * (waiting-for-uploads) only bounds memory while there is one to wait for: a
+ * backlog consumed faster than files rotate (a full topic read in seconds,
+ * files that close after a minute) would otherwise hold all of it in open files.
  */
 export type ForcedClose = 'shutdown' | 'memory';
 
-export function forcedClose(f: Pick<LoopFacts, 'stopRequested' | 'uploadInFlight' | 'bufferedRecords' | 'maxBufferedRecords'>): ForcedClose | null {
-  if (f.stopRequested) return 'shutdown';
-  if (!f.uploadInFlight && f.bufferedRecords >= f.maxBufferedRecords) return 'memory';
-  return null;
+/** 'memory' when the open files must all close to keep the buffer bound (see ForcedClose), else null. */
+export function memoryClose(f: Pick<LoopFacts, 'uploadInFlight' | 'bufferedRecords' | 'maxBufferedRecords'>): 'memory' | null {
+  return !f.uploadInFlight && f.bufferedRecords >= f.maxBufferedRecords ? 'memory' : null;
 }
 
 /** Why a file closes now: a forced close (every file), a rotation rule, or null to keep it open. */

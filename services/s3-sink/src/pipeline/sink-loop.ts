@@ -18,7 +18,7 @@ import type { Storage } from '../storage/storage.js';
 import type { SinkMetrics } from '../metrics.js';
 import { PartitionFiles } from './partition-files.js';
 import { recoverUploaded, writeRecoveredCheckpoint } from './recovery.js';
-import { commitPlan, forcedClose, mayCommit, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset, type ForcedClose } from './sink-decisions.js';
+import { commitPlan, mayCommit, memoryClose, nextPhase, pauseChange, pollTimeoutMs, type CommitOffset, type ForcedClose } from './sink-decisions.js';
 import {
   assignmentReleased, backedOff, commitFailed, commitSent, consumerPaused, consumerResumed, deadLetterHeld, deadLettersCommitted, enterPhase, initialSinkState, recovered,
   uploadRunEnded, type HeldDeadLetter, type SinkPhase,
@@ -159,8 +159,7 @@ export async function runSink(deps: SinkDeps, signal: AbortSignal): Promise<void
         pf.skip(offset);
       }
     }
-    const forced = forcedClose({ stopRequested: false, uploadInFlight: uploads.inFlight, bufferedRecords: bufferedRecords(), maxBufferedRecords: deps.maxBufferedRecords });
-    closeDueFiles(now, forced);
+    closeDueFiles(now, memoryClose({ uploadInFlight: uploads.inFlight, bufferedRecords: bufferedRecords(), maxBufferedRecords: deps.maxBufferedRecords }));
     let open = 0;
     for (const pf of files.values()) open += pf.openFiles;
     metrics.openFiles.set(open);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeReason, commitPlan, forcedClose, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
+import { closeReason, commitPlan, memoryClose, committableOffsets, mayCommit, needsRecovery, nextPhase, pauseChange, pollTimeoutMs, type LoopFacts } from '../../src/pipeline/sink-decisions.js';
 import {
   assignmentReleased, canTransition, commitFailed, commitSent, consumerPaused, consumerResumed, enterPhase, initialSinkState, InvalidSinkTransition, recovered, uploadRunEnded,
   type SinkPhase,
@@ -128,13 +128,12 @@ describe('pollTimeoutMs and closeReason', () => {
   });
 });
 
-describe('forcedClose', () => {
-  const facts = { stopRequested: false, uploadInFlight: false, bufferedRecords: 10, maxBufferedRecords: 10 };
-  it('closes every file when stopping, else when the buffer bound is reached with no upload to wait for', () => {
-    assert.equal(forcedClose({ ...facts, stopRequested: true, bufferedRecords: 0 }), 'shutdown');
-    assert.equal(forcedClose(facts), 'memory');
-    assert.equal(forcedClose({ ...facts, bufferedRecords: 9 }), null, 'below the bound');
-    assert.equal(forcedClose({ ...facts, uploadInFlight: true, bufferedRecords: 50 }), null, 'an upload in flight: the loop waits for it instead');
+describe('memoryClose', () => {
+  const facts = { uploadInFlight: false, bufferedRecords: 10, maxBufferedRecords: 10 };
+  it('closes every file when the buffer bound is reached with no upload to wait for', () => {
+    assert.equal(memoryClose(facts), 'memory');
+    assert.equal(memoryClose({ ...facts, bufferedRecords: 9 }), null, 'below the bound');
+    assert.equal(memoryClose({ ...facts, uploadInFlight: true, bufferedRecords: 50 }), null, 'an upload in flight: the loop waits for it instead');
   });
 });
 
